@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Run the project's test suites in the laid-out collection and print one pass/fail summary.
+# Called by the Makefile with VENV, COLLECTION and TEST_HOME set. Usage: run-tests.sh SUITE
+#   all     sanity, units, simulator-tests, nfs-tests, integration, lint
+#   compat  sanity (compile, import, validate-modules, ansible-doc) and units under the 2.16 venv,
+#           plus a Python 2.7/3.6 syntax check of target-side code
+set -uo pipefail
+: "${VENV:?}" "${COLLECTION:?}" "${TEST_HOME:?}"
+export PATH="$VENV/bin:$PATH"
+export ANSIBLE_COLLECTIONS_PATH
+ANSIBLE_COLLECTIONS_PATH=$(cd "$COLLECTION/../../.." && pwd)
+mkdir -p "$TEST_HOME"
+cd "$COLLECTION" || exit 1
+
+passed=()
+failed=()
+log_dir="$COLLECTION/tests/output/logs"
+mkdir -p "$log_dir"
+
+step() {  # step NAME COMMAND... : run, record, keep going
+  local name=$1; shift
+  local started=$SECONDS
+  echo
+  echo "=== $name: $*"
+  if "$@"; then
+    passed+=("$name ($((SECONDS - started)) s)")
+  else
+    failed+=("$name ($((SECONDS - started)) s)")
+  fi
+}
+
+at() { HOME="$TEST_HOME" "$@"; }
+
+prepare_ansible_test() { at python "$COLLECTION/tests/setup/ansible_test_offline.py"; }
+
+sanity() {
+  prepare_ansible_test && at ansible-test sanity --local --python 3.11 --color no "$@"
+}
+
+units() { at ansible-test units --local --python 3.11 --color no "$@"; }
+
+integration() {
+  at ansible-test integration --local --python 3.11 --color no --allow-destructive --allow-root "$@"
+}
+
+pytest_suite() {  # pytest_suite DIR : a plain pytest suite that lives outside tests/unit
+  python -m pytest -q -p no:cacheprovider "$1"
+}
+
+lint() { ansible-lint --offline --profile production; }
+
+syntax_2_7_3_6() {  # target-side code must stay Python 2.7/3.6 syntax (Oracle Linux 6/7 guests)
+  local files=(plugins/modules/*.py plugins/module_utils/*.py)
+  [ -e "${files[0]}" ] || { echo "no module code yet"; return 0; }
+  local version bindir compiled=()
+  for version in 2.7 3.6; do
+    # real interpreters when the machine has them (pyenv builds on our images), else vermin alone
+    bindir=$(dirname "$(ls /root/.pyenv/versions/"$version".*/bin/python"$version" 2>/dev/null | tail -n 1)" 2>/dev/null)
+    [ -x "$bindir/python$version" ] || bindir=$(dirname "$(command -v "python$version" 2>/dev/null)" 2>/dev/null)
+    [ -x "$bindir/python$version" ] || continue
+    PATH="$bindir:$PATH" HOME="$TEST_HOME" ansible-test sanity --local --python "$version" --color no --test compile || return 1
+    compiled+=("$version")
+  done
+  vermin --no-tips --violations -t=2.7 -t=3.6 "${files[@]}" || return 1
+  echo "ansible-test compile ran on Python: ${compiled[*]:-none available}; vermin checked 2.7 and 3.6 compatibility"
+}
+
+have() { [ -n "$(find "$@" -name 'test_*.py' -print -quit 2>/dev/null)" ]; }
+
+suite=${1:-all}
+case "$suite" in
+  all)
+    step sanity sanity
+    have tests/unit && step units units
+    have tests/simulator && step simulator-tests pytest_suite tests/simulator
+    have tests/nfs && step nfs-tests pytest_suite tests/nfs
+    [ -n "$(ls tests/integration/targets 2>/dev/null)" ] && step integration integration
+    step ansible-lint lint
+    ;;
+  compat)
+    step "sanity (ansible-core $(python -c 'import ansible; print(ansible.__version__)'))" \
+      sanity --test compile --test import --test validate-modules --test ansible-doc --test future-import-boilerplate --test metaclass-boilerplate
+    step "python 2.7/3.6 syntax" syntax_2_7_3_6
+    have tests/unit && step "units (ansible-core 2.16)" units
+    ;;
+  sanity) step sanity sanity ;;
+  units) step units units ;;
+  integration) step integration integration ;;
+  lint) step ansible-lint lint ;;
+  simulator-tests) step simulator-tests pytest_suite tests/simulator ;;
+  nfs-tests) step nfs-tests pytest_suite tests/nfs ;;
+  bench)
+    for b in tests/bench/bench_*.py; do [ -e "$b" ] && step "$(basename "$b" .py)" python "$b"; done
+    ;;
+  *) echo "unknown suite $suite" >&2; exit 2 ;;
+esac
+
+echo
+echo "=== summary ($suite)"
+for s in "${passed[@]}"; do echo "PASS  $s"; done
+for s in "${failed[@]}"; do echo "FAIL  $s"; done
+echo "summary: ${#passed[@]} passed, ${#failed[@]} failed"
+[ ${#failed[@]} -eq 0 ]
