@@ -55,7 +55,8 @@ syntax_2_7_3_6() {  # target-side code must stay Python 2.7/3.6 syntax (Oracle L
   local version bindir compiled=()
   for version in 2.7 3.6; do
     # real interpreters when the machine has them (pyenv builds on our images), else vermin alone
-    bindir=$(dirname "$(ls /root/.pyenv/versions/"$version".*/bin/python"$version" 2>/dev/null | tail -n 1)" 2>/dev/null)
+    bindir=""
+    for candidate in /root/.pyenv/versions/"$version".*/bin; do bindir=$candidate; done
     [ -x "$bindir/python$version" ] || bindir=$(dirname "$(command -v "python$version" 2>/dev/null)" 2>/dev/null)
     [ -x "$bindir/python$version" ] || continue
     PATH="$bindir:$PATH" HOME="$TEST_HOME" ansible-test sanity --local --python "$version" --color no --test compile || return 1
