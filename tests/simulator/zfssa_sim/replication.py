@@ -22,7 +22,7 @@ from .errors import ApiError, denied, exists, invalid, missing, not_found, state
 from .model import fmt_time
 from .props import INHERITED, check_name, validate, project_table
 from .router import Request, Response
-from .schedules import fire_times, parse_schedule, render_fields
+from .schedules import fire_times, parse_schedule, render_fields, updated_schedule
 from .storage import body_object, render_project
 
 ACTION_FLAGS = {'enabled': True, 'continuous': False, 'include_snaps': True, 'use_ssl': True, 'compression': False,
@@ -416,13 +416,7 @@ class Replication:
     def modify_schedule(self, req):
         action, sched = self.schedule(req)
         body = body_object(req)
-        merged = render_fields(sched)
-        merged.update(body)
-        if body.get('frequency', sched['frequency']) != sched['frequency']:
-            for field in ('day', 'hour', 'minute'):
-                if field not in body:
-                    merged.pop(field, None)
-        new = parse_schedule(merged, with_keep=False)
+        new = updated_schedule(sched, body, with_keep=False)
         new['id'] = sched['id']
         action['schedules'][sched['id']] = new
         self.app.touch()

@@ -76,6 +76,17 @@ def parse_schedule(body, with_keep):
     return sched
 
 
+def updated_schedule(sched, body, with_keep):
+    """A schedule after a PUT: body fields over the current ones; a new frequency drops the old time fields."""
+    merged = render_fields(sched)
+    merged.update(body)
+    if body.get('frequency', sched['frequency']) != sched['frequency']:
+        for field in ('day', 'hour', 'minute'):
+            if field not in body:
+                merged.pop(field, None)
+    return parse_schedule(merged, with_keep=with_keep)
+
+
 def render_fields(sched):
     obj = {'frequency': sched['frequency']}
     if 'day' in sched:
@@ -180,13 +191,7 @@ class Automatic:
     def modify(self, req):
         prec, share, owner, sched = self.lookup(req)
         body = body_object(req)
-        merged = render_fields(sched)
-        merged.update(body)
-        if body.get('frequency', sched['frequency']) != sched['frequency']:
-            for field in ('day', 'hour', 'minute'):
-                if field not in body:
-                    merged.pop(field, None)
-        new = parse_schedule(merged, with_keep=True)
+        new = updated_schedule(sched, body, with_keep=True)
         new['id'] = sched['id']
         owner['automatic'][sched['id']] = new
         self.retain(prec, share, new)
