@@ -256,6 +256,7 @@ def main(argv=None):
     parser.add_argument('--user', default='root')
     parser.add_argument('--password', default='secret')
     parser.add_argument('--pools', default='gold')
+    parser.add_argument('--remove', action='store_true', help='with stop: also delete the data directory')
     parser.add_argument('extra', nargs='*', help='more simulator options, after --')
     args = parser.parse_args(argv)
     if args.action == 'start':
@@ -268,8 +269,10 @@ def main(argv=None):
             sim = attach(args.data_dir, args.user, args.password)
         except OSError:
             print('no simulator running in %s' % args.data_dir)
-            return 0
-        sim.stop()
+        else:
+            sim.stop()
+        if args.remove and os.path.exists(args.data_dir):
+            remove_data_dir(args.data_dir)
     else:
         print(json.dumps(attach(args.data_dir).info, sort_keys=True))
     return 0
