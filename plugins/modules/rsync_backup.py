@@ -1,0 +1,685 @@
+#!/usr/bin/python
+# Copyright: exalogic.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: rsync_backup
+short_description: Back a server up into a ZFS appliance share with rsync, behind data-loss gates
+version_added: 0.1.0
+description:
+  - Runs one complete backup of the host as one task, in this order, unmounting in every case
+    lock, mount the share (NFSv3 by default), verify it, check the gates, rsync, side-car files,
+    manifest, unmount, unlock.
+  - B(Verification before any write.) The mount point must be a real mount in the mount table
+    (not just an existing directory) of exactly the asked source, and the share must hold the
+    marker file C(.exalogic-backup-share) that the appliance role writes. A missing or wrong mount
+    fails with a message saying what was found; nothing is written to the local disk.
+  - B(Gates.) One run per host (a lock that is released by the kernel when its holder dies, so it
+    never goes stale); every local filesystem that C(/etc/fstab) mounts at boot must be mounted;
+    the source must not be much smaller than the last complete backup (O(min_source_ratio)); the
+    number of deletions is capped (O(max_delete), O(max_delete_ratio)); the share must let root
+    set owners (root access for this host), probed before rsync starts.
+  - The mirror is written to C(<share>/<backup_dir>/root/) with C(-aH --numeric-ids --relative
+    --one-file-system --delete --delete-excluded) and one source per local mount point;
+    C(--inplace --no-whole-file) on copy-on-write shares; never C(-X) (NFSv3 has no extended
+    attributes) and C(-A) only with O(acls=true).
+  - rsync exit codes are classified - 24 (files vanished) succeeds with a warning, 23 is classified
+    from rsync's messages (root squash and unsupported ACLs/xattrs fail with the fix; unreadable
+    source files succeed with a warning and their list), 25 (deletion cap reached) fails.
+  - Side-car files in C(<share>/<backup_dir>/meta/) keep what NFSv3 cannot (POSIX ACLs from
+    C(getfacl), file capabilities from C(getcap)) and the layout of the host
+    (M(exalogic.backup.layout_info)), then the manifest C(manifest.json) is written B(last) with
+    C(status=complete). A failed run records C(failure.json) and leaves the manifest of the last
+    complete run in place; C(run.json) says whether a run was in progress, so a snapshot taken
+    in the middle of a run is recognised as incomplete by M(exalogic.backup.rsync_restore).
+  - Works with Python 2.7 and 3.6+ on the target (Oracle Linux 6, 7, 8 and 9); needs C(rsync) and
+    C(mount) on the host.
+author:
+  - exalogic.backup developers (!UNKNOWN)
+extends_documentation_fragment:
+  - exalogic.backup.backup_share
+options:
+  init:
+    description:
+      - Write the marker file C(.exalogic-backup-share) on a verified mount that has none. Use once
+        for a share that was not prepared by the appliance role.
+    type: bool
+    default: false
+  root:
+    description:
+      - Directory that is the root of the system being backed up. V(/) for the running server; another
+        directory for a system mounted elsewhere (a disk of a server being migrated, a chroot).
+    type: path
+    default: /
+  sources:
+    description:
+      - Paths to back up, as seen from O(root). Default - every mount point of a local (disk)
+        filesystem at or below O(root), each passed explicitly so that C(--one-file-system) skips
+        nothing. Network, memory and pseudo filesystems and the share itself are never included.
+    type: list
+    elements: path
+  default_excludes:
+    description:
+      - Exclude the contents of C(/proc /sys /dev /run /tmp /mnt /media), swap files, package caches,
+        crash dumps and regenerable SSSD caches (the list is in the module documentation page).
+    type: bool
+    default: true
+  excludes:
+    description:
+      - More rsync exclude patterns. A leading C(/) anchors a pattern at the server's root; exclude
+        contents (C(/data/tmp/*)) rather than directories so that mount points come back.
+    type: list
+    elements: str
+    default: []
+  exclude_from:
+    description:
+      - A file on the host with more exclude patterns, one per line.
+    type: path
+  cow_target:
+    description:
+      - The share is copy-on-write (ZFS). Adds C(--inplace --no-whole-file) so that a changed block,
+        not the whole file, reaches the next snapshot. Never combined with C(--sparse).
+    type: bool
+    default: true
+  acls:
+    description:
+      - Send POSIX ACLs with rsync C(-A). Only for shares that store them; over NFSv3 leave this off,
+        the side-car file keeps them.
+    type: bool
+    default: false
+  sidecar:
+    description:
+      - Side-car files to write next to the mirror after rsync.
+    type: list
+    elements: str
+    choices: [acls, capabilities, layout]
+    default: [acls, capabilities, layout]
+  expected_mounts:
+    description:
+      - Mount points (as seen from O(root)) that must be mounted before the backup starts. Default -
+        the local filesystems in C(<root>/etc/fstab) that are mounted at boot (not C(noauto), not swap).
+        Set to C([]) to skip the check.
+    type: list
+    elements: path
+  min_source_ratio:
+    description:
+      - Fail before rsync when the sources hold fewer entries than this fraction of the files of the
+        last complete backup (an unmounted or emptied filesystem would otherwise be deleted from the
+        mirror). V(0) turns the gate off.
+    type: float
+    default: 0.5
+  max_delete:
+    description:
+      - Most entries a run may delete from the mirror (rsync C(--max-delete)); a run that reaches the cap
+        fails (rsync exit 25). Overrides O(max_delete_ratio).
+    type: int
+  max_delete_ratio:
+    description:
+      - Deletion cap as a fraction of the files of the last complete backup (at least 100 entries).
+        Not applied to the first backup. V(0) turns it off (O(max_delete) still applies).
+    type: float
+    default: 0.1
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - Mounts the share read-only (with O(mount=auto)) and runs C(rsync --dry-run --itemize-changes);
+        returns what would be transferred and deleted. Nothing is written anywhere, no lock is taken.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+notes:
+  - Run as root. The share needs a root access exception for this host; without it root is mapped to the
+    anonymous user and the module fails before rsync with the message to grant root access.
+  - Put the share on its own mount point; never point O(mount_point) at a directory that holds data.
+  - Schedule appliance snapshots after the backup window, or take one after a successful run
+    (M(exalogic.backup.zfssa_snapshot)); M(exalogic.backup.rsync_restore) refuses snapshots of a run in
+    progress.
+seealso:
+  - module: exalogic.backup.rsync_restore
+  - module: exalogic.backup.layout_info
+  - module: exalogic.backup.zfssa_filesystem
+'''
+
+EXAMPLES = r'''
+- name: Hourly backup of a vServer onto its appliance share
+  exalogic.backup.rsync_backup:
+    nfs_server: 192.168.10.50
+    nfs_export: /export/backups/{{ inventory_hostname }}
+    backup_dir: "{{ inventory_hostname }}"
+  register: backup
+
+- name: First backup onto a share that was created by hand (writes the marker)
+  exalogic.backup.rsync_backup:
+    nfs_server: zfssa-data.example.com
+    nfs_export: /export/backups/db01
+    backup_dir: db01
+    init: true
+
+- name: Backup without database files (a pre-backup hook dumps them) and with a bandwidth limit
+  exalogic.backup.rsync_backup:
+    nfs_server: 192.168.10.50
+    nfs_export: /export/backups/{{ inventory_hostname }}
+    backup_dir: "{{ inventory_hostname }}"
+    excludes:
+      - /var/lib/mysql/*
+    bwlimit: 50000
+    timeout: 600
+
+- name: Use a share that is mounted permanently (fstab) instead of mounting it for the run
+  exalogic.backup.rsync_backup:
+    nfs_server: 192.168.10.50
+    nfs_export: /export/backups/app01
+    mount: present
+    mount_point: /backup
+    backup_dir: app01
+
+- name: Preview what the next backup would change
+  exalogic.backup.rsync_backup:
+    nfs_server: 192.168.10.50
+    nfs_export: /export/backups/{{ inventory_hostname }}
+    backup_dir: "{{ inventory_hostname }}"
+  check_mode: true
+  register: preview
+'''
+
+RETURN = r'''
+manifest:
+  description: The manifest of this run (also written to RV(manifest_path)). Not returned in check mode.
+  returned: success and not check mode
+  type: dict
+  sample:
+    status: complete
+    run_id: 20261125T061502Z-4711
+    host: vs01
+    start: '2026-11-25T06:15:02Z'
+    end: '2026-11-25T06:15:40Z'
+    duration: 38.2
+    rsync_rc: 24
+    rsync_result: vanished
+    files_total: 138200
+    files_transferred: 464
+    files_deleted: 12
+    bytes_total: 5300000000
+    bytes_transferred: 3700000
+    vanished: 2
+    sources: [/, /boot, /var]
+    exclude_sha256: 3b0c...
+    collection_version: 0.1.0
+manifest_path:
+  description: Path of the manifest on the host (below the mount point, valid while it is mounted).
+  returned: always
+  type: str
+  sample: /mnt/backups/vs01/meta/manifest.json
+stats:
+  description: rsync's counters of this run (C(--stats)) and the itemized counts.
+  returned: when rsync ran
+  type: dict
+  sample: {files_total: 138200, files_transferred: 464, files_deleted: 12, bytes_transferred: 3700000, changed: 476}
+rsync_rc:
+  description: Exit code of rsync.
+  returned: when rsync ran
+  type: int
+  sample: 0
+rsync_result:
+  description: What the exit code means - ok, vanished, source_unreadable, xattr_unsupported, root_squash, max_delete or failed.
+  returned: when rsync ran
+  type: str
+  sample: ok
+changes:
+  description: The first 50 changed or deleted paths (itemized), most useful in check mode.
+  returned: when rsync ran
+  type: list
+  elements: str
+  sample: ['>f.st...... etc/hosts', '*deleting   tmp/old']
+sources:
+  description: Root-relative paths that were backed up.
+  returned: always
+  type: list
+  elements: str
+  sample: [/, /boot, /var]
+max_delete:
+  description: The deletion cap given to rsync (null when none applied).
+  returned: when rsync ran
+  type: int
+  sample: 13820
+vanished:
+  description: Source files that disappeared during the run (first 50).
+  returned: when rsync ran
+  type: list
+  elements: str
+unreadable:
+  description: Source paths rsync could not read (first 50).
+  returned: when rsync ran
+  type: list
+  elements: str
+timings:
+  description: Seconds per phase (lock, mount, verify, gates, rsync, sidecar, unmount).
+  returned: always
+  type: dict
+  sample: {mount: 0.21, verify: 0.01, gates: 0.4, rsync: 35.1, sidecar: 2.3, unmount: 0.1}
+'''
+
+import calendar
+import os
+import stat
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, mounts, rsync, sources
+from ansible_collections.exalogic.backup.plugins.module_utils.backup_lock import HostLock, LockBusy
+from ansible_collections.exalogic.backup.plugins.module_utils.fstab import fstab_entries, parse_fstab
+from ansible_collections.exalogic.backup.plugins.module_utils.layout import collect_layout, fstype_kind, layout_json
+from ansible_collections.exalogic.backup.plugins.module_utils.manifest import (
+    COLLECTION_VERSION, MANIFEST_VERSION, BackupPaths, read_json, write_json, write_marker)
+
+DELETE_CAP_FLOOR = 100
+PROBE_UID = 12345
+
+
+class BackupFailed(Exception):
+    def __init__(self, msg, **details):
+        super(BackupFailed, self).__init__(msg)
+        self.details = details
+
+
+class NothingToPreview(Exception):
+    pass
+
+
+class Backup(object):
+    def __init__(self, module):
+        self.module = module
+        self.p = module.params
+        self.check = module.check_mode
+        self.root = os.path.normpath(self.p['root'])
+        self.backup_dir = backup_run.default_backup_dir(self.p)
+        self.share = backup_run.ShareMount(module, self.p, read_only=self.check)
+        self.paths = BackupPaths(self.p['mount_point'], self.backup_dir)
+        self.phases = backup_run.Phases()
+        self.result = dict(changed=False, sources=[], manifest_path=self.paths.manifest, timings=self.phases.seconds)
+        self.run_started = False
+        self.run_record = None
+
+    # ------------------------------------------------------------------ the run, in order
+
+    def run(self):
+        lock = None if self.check else HostLock(backup_run.default_lock_file(self.p), 'backup')
+        try:
+            if lock is not None:
+                self.timed('lock', lambda: self.take_lock(lock))
+            self.timed('mount', self.mount)
+            self.timed('verify', self.verify)
+            plan = self.timed('gates', self.gates)
+            outcome = self.timed('rsync', lambda: self.transfer(plan))
+            if not self.check:
+                self.timed('sidecar', self.write_sidecar)
+                self.finish(plan, outcome)
+        except NothingToPreview as err:
+            self.result.update(changed=True, msg=str(err))
+        except BackupFailed as err:
+            self.record_failure(str(err))
+            self.result.update(err.details)
+            self.cleanup(lock)
+            self.module.fail_json(msg=str(err), **self.result)
+        except Exception as err:  # a crash still unmounts and unlocks; the message says where
+            self.record_failure('unexpected error: %s' % err)
+            self.cleanup(lock)
+            raise
+        problem = self.cleanup(lock)
+        if problem:
+            self.module.fail_json(msg=problem, **self.result)
+        return self.result
+
+    def timed(self, phase, func):
+        self.phases.start(phase)
+        try:
+            return func()
+        finally:
+            self.phases.stop(phase)
+
+    def take_lock(self, lock):
+        try:
+            lock.acquire(self.p['lock_timeout'])
+        except LockBusy as err:
+            raise BackupFailed('backup of %s not started: %s' % (self.backup_dir, err))
+
+    def mount(self):
+        if self.check and self.p['mount'] == 'auto' and not os.path.isdir(self.p['mount_point']):
+            raise NothingToPreview('mount point %s does not exist yet: a real run creates it and mounts the share; '
+                                   'nothing to compare in check mode' % self.p['mount_point'])
+        problem = self.share.ensure()
+        if problem:
+            raise BackupFailed('backup not started, nothing was written: %s' % problem)
+
+    def verify(self):
+        problem = self.share.marker_problem()
+        if problem and self.p['init']:
+            if not self.check:
+                write_marker(self.paths, 'exalogic.backup share, initialised by rsync_backup for %s' % self.backup_dir)
+            self.result['changed'] = True
+            self.result['initialised'] = True
+        elif problem:
+            raise BackupFailed('backup not started, nothing was written: %s' % problem)
+        if not self.check:
+            self.probe_root_access()
+
+    def probe_root_access(self):
+        """Create and chown a file on the share: root squash shows here, before rsync writes anything."""
+        probe = os.path.join(self.paths.share_root, '.exalogic-probe-%d' % os.getpid())
+        try:
+            with open(probe, 'w') as handle:
+                handle.write('probe\n')
+            os.chown(probe, PROBE_UID, PROBE_UID)
+        except (IOError, OSError) as err:
+            raise BackupFailed(
+                'backup not started, nothing was written: root on this host cannot set owners on the share '
+                '(%s: %s). The appliance maps root to the anonymous user (root squash) for this host: grant root '
+                'access to this host on the share (zfssa_filesystem nfs_exceptions with root: true for its '
+                'address), then run again' % (probe, err.strerror or err))
+        finally:
+            if os.path.lexists(probe):
+                os.unlink(probe)
+
+    def gates(self):
+        table = mounts.read_mount_table()
+        plan = dict(sources=self.source_list(table), excludes=self.exclude_list())
+        self.result['sources'] = plan['sources']
+        self.check_expected_mounts(table)
+        last = read_json(self.paths.manifest) or {}
+        plan['last'] = last
+        self.check_source_size(plan, last)
+        plan['max_delete'] = self.delete_cap(last)
+        return plan
+
+    def transfer(self, plan):
+        if not self.check:
+            for directory in (self.paths.tree, self.paths.meta):
+                if not os.path.isdir(directory):
+                    os.makedirs(directory, 0o700)
+            self.run_record = dict(status='running', run_id=run_id(), host=self.backup_dir, start=utc_now(),
+                                   pid=os.getpid())
+            write_json(self.paths.run, self.run_record)
+            self.run_started = True
+        rsync_bin = self.p['rsync_path'] or self.module.get_bin_path('rsync', required=True)
+        argv = rsync.backup_command(
+            rsync_bin, [sources.anchored(self.root, s) for s in plan['sources']], self.paths.tree,
+            excludes=plan['excludes'], exclude_from=self.p['exclude_from'], cow_target=self.p['cow_target'],
+            acls=self.p['acls'], bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], max_delete=plan['max_delete'],
+            dry_run=self.check, extra_args=self.p['extra_args'])
+        log_path = backup_run.temp_log()
+        try:
+            rc, stderr, _seconds = backup_run.run_rsync(argv, log_path)
+            lines = backup_run.read_log_lines(log_path)
+            if not self.check:
+                keep_log(log_path, self.paths.log)
+        finally:
+            if os.path.exists(log_path):
+                os.unlink(log_path)
+        outcome = rsync.classify(rc, stderr, acls=self.p['acls'])
+        items = rsync.parse_itemized(lines)
+        stats = rsync.parse_stats('\n'.join(lines))
+        stats.update(changed=items['changed'], deleted=items['deleted'])
+        self.result.update(rsync_rc=rc, rsync_result=outcome['result'], stats=stats, changes=items['paths'],
+                           vanished=outcome['vanished'], unreadable=outcome['unreadable'], max_delete=plan['max_delete'],
+                           command=argv)
+        for warning in outcome['warnings']:
+            self.module.warn(warning)
+        if not outcome['ok']:
+            raise BackupFailed('backup of %s failed: %s' % (self.backup_dir, outcome['message']))
+        if items['changed'] or items['deleted'] or stats.get('files_deleted'):
+            self.result['changed'] = True
+        outcome['stats'] = stats
+        return outcome
+
+    def finish(self, plan, outcome):
+        end = utc_now()
+        stats = outcome['stats']
+        manifest = dict(
+            manifest_version=MANIFEST_VERSION, status='complete', run_id=self.run_record['run_id'], host=self.backup_dir,
+            hostname=os.uname()[1], start=self.run_record['start'], end=end,
+            duration=round(time.time() - parse_utc(self.run_record['start']), 1),
+            rsync_rc=outcome['rc'], rsync_result=outcome['result'],
+            files_total=stats.get('files_total'), files_transferred=stats.get('files_transferred'),
+            files_deleted=stats.get('deleted', 0), bytes_total=stats.get('bytes_total'),
+            bytes_transferred=stats.get('bytes_transferred'), vanished=outcome['vanished_count'],
+            unreadable=outcome['unreadable_count'], sources=plan['sources'], root=self.root,
+            exclude_sha256=sources.exclude_digest(plan['excludes'], read_text(self.p['exclude_from'])),
+            max_delete=plan['max_delete'], sidecar=self.p['sidecar'], collection_version=COLLECTION_VERSION)
+        write_json(self.paths.manifest, manifest)  # last: only now is this backup complete
+        self.run_record.update(status='complete', end=end)
+        write_json(self.paths.run, self.run_record)
+        self.result['manifest'] = manifest
+
+    # ------------------------------------------------------------------ gates and plan
+
+    def source_list(self, table):
+        if self.p['sources']:
+            chosen = ['/' + s.strip('/') if s.strip('/') else '/' for s in self.p['sources']]
+            missing = [s for s in chosen if not os.path.lexists(sources.on_host(self.root, s))]
+            if missing:
+                raise BackupFailed('sources not found below root %s: %s; fix the sources option' % (
+                    self.root, ', '.join(missing)))
+            return chosen
+        skip = [self.p['mount_point']]
+        points = mounts.local_mount_points(table, self.root, skip=skip)
+        chosen = [sources.relative_to_root(self.root, point) for point in points]
+        if '/' not in chosen:
+            chosen.insert(0, '/')  # the root itself, also when it is only a directory (an alternate root)
+        return chosen
+
+    def exclude_list(self):
+        patterns = list(rsync.DEFAULT_EXCLUDES) if self.p['default_excludes'] else []
+        mount_point = os.path.normpath(self.p['mount_point'])
+        if mount_point == self.root or mount_point.startswith(self.root.rstrip('/') + '/'):
+            patterns.append(sources.relative_to_root(self.root, mount_point).rstrip('/') + '/*')
+        return patterns + list(self.p['excludes'])
+
+    def expected_mount_points(self):
+        if self.p['expected_mounts'] is not None:
+            return ['/' + m.strip('/') for m in self.p['expected_mounts']]
+        text = read_text(os.path.join(self.root, 'etc/fstab'))
+        points = []
+        for entry in fstab_entries(parse_fstab(text or '')):
+            if (entry.file or '').startswith('/') and fstype_kind(entry.vfstype or '') == 'local' \
+                    and entry.vfstype not in ('swap', 'none', 'auto', 'bind') and 'noauto' not in entry.options \
+                    and 'bind' not in entry.options:
+                points.append(entry.file.rstrip('/') or '/')
+        return points
+
+    def check_expected_mounts(self, table):
+        missing = []
+        for point in self.expected_mount_points():
+            if point == '/' and self.root != '/':
+                continue  # an alternate root is a directory; its own fstab root entry is not mounted here
+            if mounts.mount_at(sources.on_host(self.root, point), table) is None:
+                missing.append(point)
+        if missing:
+            raise BackupFailed(
+                'backup not started, nothing was written: filesystems listed in %s/etc/fstab are not mounted: %s. '
+                'Mount them (mount -a) or, if they are gone for good, set expected_mounts to the ones that must be '
+                'there' % (self.root.rstrip('/'), ', '.join(missing)))
+
+    def check_source_size(self, plan, last):
+        ratio = self.p['min_source_ratio']
+        last_total = last.get('files_total') or 0
+        if not ratio or not last_total:
+            return
+        wanted = int(last_total * ratio)
+        found = sources.count_at_least(self.root, plan['sources'], plan['excludes'], wanted)
+        if found < wanted:
+            raise BackupFailed(
+                'backup not started, the mirror was left alone: the sources hold %d entries, the last complete backup '
+                '(%s) had %d and at least %d (min_source_ratio %s) are expected. A filesystem may be unmounted or '
+                'emptied; if the shrink is intended, run once with min_source_ratio: 0'
+                % (found, last.get('end'), last_total, wanted, ratio))
+
+    def delete_cap(self, last):
+        if self.p['max_delete'] is not None:
+            return self.p['max_delete']
+        ratio = self.p['max_delete_ratio']
+        if not ratio or not last.get('files_total'):
+            return None
+        return max(int(last['files_total'] * ratio), DELETE_CAP_FLOOR)
+
+    # ------------------------------------------------------------------ side-car and records
+
+    def write_sidecar(self):
+        wanted = self.p['sidecar']
+        if 'layout' in wanted:
+            layout = collect_layout(self.module, root=self.root)
+            write_text(self.paths.layout, layout_json(layout))
+        if 'acls' in wanted or 'capabilities' in wanted:
+            entries = list(sources.walk(self.root, self.result['sources'], self.exclude_list()))
+            if 'acls' in wanted:
+                self.dump_acls(entries)
+            if 'capabilities' in wanted:
+                self.dump_capabilities(entries)
+
+    def dump_acls(self, entries):
+        getfacl = self.module.get_bin_path('getfacl')
+        if not getfacl:
+            self.module.warn('getfacl is not installed: POSIX ACLs are not kept in the side-car (install acl)')
+            return
+        names = ''.join((rel.lstrip('/') or '.') + '\n' for rel, st in entries
+                        if '\n' not in rel and not is_symlink(st))
+        rc, out, err = self.module.run_command([getfacl, '--skip-base', '--numeric', '--physical', '-'],
+                                               data=names, cwd=self.root, binary_data=True)
+        if rc not in (0, 1):
+            self.module.warn('getfacl failed (%d): %s' % (rc, err.strip()))
+        write_text(self.paths.acls, out)
+
+    def dump_capabilities(self, entries):
+        getcap = self.module.get_bin_path('getcap', opt_dirs=['/usr/sbin', '/sbin'])
+        if not getcap:
+            self.module.warn('getcap is not installed: file capabilities are not kept in the side-car (install libcap)')
+            return
+        files = [rel.lstrip('/') for rel, st in entries if is_regular(st) and rel.strip('/')]
+        lines = []
+        for start in range(0, len(files), 500):
+            rc, out, err = self.module.run_command([getcap] + files[start:start + 500], cwd=self.root)
+            lines.extend(line for line in out.splitlines() if line.strip())
+        write_text(self.paths.capabilities, '\n'.join(lines) + ('\n' if lines else ''))
+
+    def record_failure(self, message):
+        if not self.run_started:
+            return  # failed before anything was written to the share: leave it as it was
+        record = dict(self.run_record, status='failed', end=utc_now(), error=message,
+                      rsync_rc=self.result.get('rsync_rc'), rsync_result=self.result.get('rsync_result'))
+        try:
+            write_json(self.paths.failure, record)
+            write_json(self.paths.run, record)
+        except (IOError, OSError) as err:
+            self.module.warn('could not record the failure on the share: %s' % err)
+
+    def cleanup(self, lock):
+        self.phases.start('unmount')
+        problem = self.share.release()
+        self.phases.stop('unmount')
+        if lock is not None:
+            lock.release()
+        return problem
+
+
+def is_regular(st):
+    return stat.S_ISREG(st.st_mode)
+
+
+def is_symlink(st):
+    return stat.S_ISLNK(st.st_mode)
+
+
+def keep_log(temp_path, path):
+    with open(temp_path, 'rb') as src:
+        data = src.read()
+    with open(path, 'wb') as dst:
+        dst.write(data)
+
+
+def read_text(path):
+    if not path:
+        return ''
+    try:
+        with open(path, 'r') as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return ''
+
+
+def write_text(path, text):
+    with open(path, 'w') as handle:
+        handle.write(text)
+
+
+def utc_now():
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+
+
+def parse_utc(text):
+    return calendar.timegm(time.strptime(text, '%Y-%m-%dT%H:%M:%SZ'))
+
+
+def run_id():
+    return '%s-%d' % (time.strftime('%Y%m%dT%H%M%SZ', time.gmtime()), os.getpid())
+
+
+def argument_spec():
+    spec = backup_run.share_argument_spec()
+    spec.update(
+        init=dict(type='bool', default=False),
+        root=dict(type='path', default='/'),
+        sources=dict(type='list', elements='path'),
+        default_excludes=dict(type='bool', default=True),
+        excludes=dict(type='list', elements='str', default=[]),
+        exclude_from=dict(type='path'),
+        cow_target=dict(type='bool', default=True),
+        acls=dict(type='bool', default=False),
+        sidecar=dict(type='list', elements='str', choices=['acls', 'capabilities', 'layout'],
+                     default=['acls', 'capabilities', 'layout']),
+        expected_mounts=dict(type='list', elements='path'),
+        min_source_ratio=dict(type='float', default=0.5),
+        max_delete=dict(type='int'),
+        max_delete_ratio=dict(type='float', default=0.1),
+    )
+    return spec
+
+
+def param_problems(params):
+    problems = backup_run.param_problems(params)
+    if not os.path.isdir(params['root']):
+        problems.append('root %s is not a directory' % params['root'])
+    if not 0 <= params['min_source_ratio'] <= 1:
+        problems.append('min_source_ratio must be between 0 (off) and 1')
+    if not 0 <= params['max_delete_ratio'] <= 1:
+        problems.append('max_delete_ratio must be between 0 (off) and 1')
+    if params['max_delete'] is not None and params['max_delete'] < 0:
+        problems.append('max_delete must be 0 (no deletions) or more')
+    if any(arg in ('-X', '--xattrs') for arg in params['extra_args']):
+        problems.append('extra_args: -X/--xattrs fails on NFSv3 shares (rsync exit 23); remove it, capabilities and '
+                        'ACLs are kept in the side-car files')
+    if params['exclude_from'] and not os.path.isfile(params['exclude_from']):
+        problems.append('exclude_from %s is not a file on the host' % params['exclude_from'])
+    return problems
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=backup_run.SHARE_MUTUALLY_EXCLUSIVE,
+        required_together=backup_run.SHARE_REQUIRED_TOGETHER,
+        required_one_of=backup_run.SHARE_REQUIRED_ONE_OF,
+        supports_check_mode=True,
+    )
+    problems = param_problems(module.params)
+    if problems:
+        module.fail_json(msg='; '.join(problems))
+    module.exit_json(**Backup(module).run())
+
+
+if __name__ == '__main__':
+    main()
