@@ -145,7 +145,7 @@ def parse_itemized(lines, cap=LIST_CAP):
         if line.startswith('*deleting '):
             deleted += 1
         elif len(line) > 12 and line[11] == ' ' and line[0] in '<>ch.*' and line[1] in 'fdLDS':
-            if line[0] == '.' and line[2:11].strip('.') == '':
+            if line[0] == '.' and line[2:11].strip('. ') == '':
                 continue  # unchanged entry listed by -i with nothing to do
             changed += 1
         else:

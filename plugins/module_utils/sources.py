@@ -37,7 +37,7 @@ def is_excluded(path, patterns):
     """rsync-like test for the walker: '/x/*' patterns match from the root, others match any path tail."""
     for pattern in patterns:
         if pattern.startswith('/'):
-            if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path + '/', pattern):
+            if fnmatch.fnmatchcase(path, pattern.rstrip('/') if pattern != '/' else pattern):
                 return True
         elif fnmatch.fnmatchcase(os.path.basename(path), pattern.rstrip('/')):
             return True
