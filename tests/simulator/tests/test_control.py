@@ -146,3 +146,14 @@ def test_control_cli_start_and_stop(tmp_path):
         subprocess.run([sys.executable, '-m', 'zfssa_sim.control', 'stop', '--data-dir', data], check=True, env=env)
     assert not control.pid_alive(info['pid'])
     assert not os.path.exists(os.path.join(data, control.READY_NAME))
+
+
+def test_control_cli_passes_simulator_options_after_double_dash(tmp_path):
+    env = dict(os.environ, PYTHONPATH=control.PACKAGE_PARENT)
+    data = str(tmp_path / 'cli-frozen')
+    subprocess.run([sys.executable, '-m', 'zfssa_sim.control', 'start', '--data-dir', data, '--pools', 'gold',
+                    '--', '--clock', 'frozen'], check=True, capture_output=True, text=True, env=env)
+    try:
+        assert control.attach(data).control('GET', 'clock')['frozen'] is True
+    finally:
+        subprocess.run([sys.executable, '-m', 'zfssa_sim.control', 'stop', '--data-dir', data], check=True, env=env)

@@ -257,10 +257,13 @@ def main(argv=None):
     parser.add_argument('--password', default='secret')
     parser.add_argument('--pools', default='gold')
     parser.add_argument('--remove', action='store_true', help='with stop: also delete the data directory')
-    parser.add_argument('extra', nargs='*', help='more simulator options, after --')
-    args = parser.parse_args(argv)
+    parser.epilog = 'more simulator options (--clock frozen ...) go after --'
+    # Split at '--' first: argparse cannot give a positional the words after '--' once 'action' was matched.
+    argv = list(sys.argv[1:] if argv is None else argv)
+    more = argv[argv.index('--') + 1:] if '--' in argv else []
+    args = parser.parse_args(argv[:argv.index('--')] if '--' in argv else argv)
     if args.action == 'start':
-        extra = dict(zip([e.lstrip('-').replace('-', '_') for e in args.extra[::2]], args.extra[1::2]))
+        extra = dict(zip([e.lstrip('-').replace('-', '_') for e in more[::2]], more[1::2]))
         sim = start_simulator(args.data_dir, args.host, args.port, args.user, args.password, args.pools.split(','),
                               detach=True, **extra)
         print(json.dumps(sim.info, sort_keys=True))
