@@ -11,17 +11,13 @@ cd "$COLLECTION" || exit 1
 plan=(
   "start the ZFSSA appliance simulator (HTTPS, REST API, real share directories)"
   "set up the appliance side: project, one share per vServer with root access, snapshot schedule"
-  "back up two demo vServers with rsync over NFSv3 (real nfs-ganesha + FUSE client)"
-  "take a snapshot fence and restore one file from it"
+  "build two demo vServer roots and export their shares with nfs-ganesha (real NFSv3)"
+  "back up both vServers with rsync_backup over NFSv3 (FUSE client via mount -t nfs), snapshot fence"
+  "change a file, back up again, restore the file from the snapshot"
   "stop everything and leave nothing mounted or running"
 )
 echo "make demo will:"
 for i in "${!plan[@]}"; do echo "  $((i + 1)). ${plan[$i]}"; done
 echo
 
-if [ -f playbooks/demo.yml ] && [ -x tests/setup/demo-run.sh ]; then
-  exec tests/setup/demo-run.sh
-fi
-echo "demo: the end-to-end playbook (playbooks/demo.yml) does not exist yet; no step above ran."
-echo "demo: what exists today is exercised by 'make test'."
-exit 0
+exec python tests/setup/demo_run.py
