@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Compare two directory trees the way a restore must reproduce them; exit 1 and list differences.
 
 Usage: compare_trees.py EXPECTED ACTUAL [--skip REL ...] [--no-xattrs]

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Build a small fake server root with everything a backup must keep.
 
 Usage: make_tree.py ROOT
