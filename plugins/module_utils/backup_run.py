@@ -14,7 +14,8 @@ import subprocess
 import tempfile
 import time
 
-from ansible_collections.exalogic.backup.plugins.module_utils import mounts
+from ansible_collections.exalogic.backup.plugins.module_utils import mounts, rsync
+from ansible_collections.exalogic.backup.plugins.module_utils.backup_lock import HostLock, LockBusy
 from ansible_collections.exalogic.backup.plugins.module_utils.manifest import MARKER
 
 DEFAULT_NFS_OPTIONS = 'vers=3,proto=tcp,hard,rsize=131072,wsize=131072,timeo=600,retrans=2,noatime,nolock,nosuid,nodev'
@@ -156,21 +157,81 @@ class ShareMount(object):
                 % (self.path, MARKER))
 
 
-def run_rsync(argv, log_path):
-    """Run rsync with its itemized output going to log_path; (rc, stderr text, seconds)."""
-    started = time.time()
-    with open(log_path, 'wb') as log:
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.PIPE, close_fds=True)
-        _out, err = proc.communicate()
-    return proc.returncode, err.decode('utf-8', 'replace'), round(time.time() - started, 3)
+class JobFailed(Exception):
+    """A backup or restore that stops with a message for the user (details go into the result)."""
+
+    def __init__(self, msg, **details):
+        super(JobFailed, self).__init__(msg)
+        self.details = details
 
 
-def read_log_lines(log_path):
-    with open(log_path, 'rb') as handle:
-        return handle.read().decode('utf-8', 'replace').splitlines()
+class ShareJob(object):
+    """What a backup and a restore run share: the host lock, the share mount, phase timings, rsync."""
+
+    what = 'job'
+
+    def __init__(self, module, read_only):
+        self.module = module
+        self.p = module.params
+        self.check = module.check_mode
+        self.backup_dir = default_backup_dir(self.p)
+        self.share = ShareMount(module, self.p, read_only=read_only)
+        self.phases = Phases()
+
+    def new_lock(self):
+        """The host lock (none in check mode: a preview writes nothing, not even a lock file)."""
+        return None if self.check else HostLock(default_lock_file(self.p), self.what)
+
+    def take_lock(self, lock):
+        try:
+            lock.acquire(self.p['lock_timeout'])
+        except LockBusy as err:
+            raise JobFailed('%s of %s not started: %s' % (self.what, self.backup_dir, err))
+
+    def timed(self, phase, func):
+        self.phases.start(phase)
+        try:
+            return func()
+        finally:
+            self.phases.stop(phase)
+
+    def cleanup(self, lock):
+        """Unmount what the run mounted and release the lock; an unmount problem or None."""
+        problem = self.timed('unmount', self.share.release)
+        if lock is not None:
+            lock.release()
+        return problem
+
+    def rsync_bin(self):
+        return self.p['rsync_path'] or self.module.get_bin_path('rsync', required=True)
+
+    def rsync(self, argv, keep_log_at=None):
+        """Run rsync; (rc, stderr, itemized counts and paths, --stats counters with changed/deleted)."""
+        fd, log_path = tempfile.mkstemp(prefix='exalogic-rsync-', suffix='.log')
+        try:
+            with os.fdopen(fd, 'wb') as log:
+                proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.PIPE, close_fds=True)
+                _out, err = proc.communicate()
+            with open(log_path, 'rb') as handle:
+                data = handle.read()
+            if keep_log_at:
+                with open(keep_log_at, 'wb') as handle:
+                    handle.write(data)
+        finally:
+            os.unlink(log_path)
+        lines = data.decode('utf-8', 'replace').splitlines()
+        items = rsync.parse_itemized(lines)
+        stats = rsync.parse_stats('\n'.join(lines))
+        stats.update(changed=items['changed'], deleted=items['deleted'])
+        return proc.returncode, err.decode('utf-8', 'replace'), items, stats
 
 
-def temp_log():
-    fd, path = tempfile.mkstemp(prefix='exalogic-rsync-', suffix='.log')
-    os.close(fd)
-    return path
+def read_text(path):
+    """A text file's content, or '' when there is none."""
+    if not path:
+        return ''
+    try:
+        with open(path, 'r') as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return ''

@@ -272,7 +272,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, mounts, rsync, sources
-from ansible_collections.exalogic.backup.plugins.module_utils.backup_lock import HostLock, LockBusy
+from ansible_collections.exalogic.backup.plugins.module_utils.backup_run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils.fstab import fstab_entries, parse_fstab
 from ansible_collections.exalogic.backup.plugins.module_utils.layout import collect_layout, fstype_kind, layout_json
 from ansible_collections.exalogic.backup.plugins.module_utils.manifest import (
@@ -282,26 +282,17 @@ DELETE_CAP_FLOOR = 100
 PROBE_UID = 12345
 
 
-class BackupFailed(Exception):
-    def __init__(self, msg, **details):
-        super(BackupFailed, self).__init__(msg)
-        self.details = details
-
-
 class NothingToPreview(Exception):
     pass
 
 
-class Backup(object):
+class Backup(backup_run.ShareJob):
+    what = 'backup'
+
     def __init__(self, module):
-        self.module = module
-        self.p = module.params
-        self.check = module.check_mode
+        super(Backup, self).__init__(module, read_only=module.check_mode)
         self.root = os.path.normpath(self.p['root'])
-        self.backup_dir = backup_run.default_backup_dir(self.p)
-        self.share = backup_run.ShareMount(module, self.p, read_only=self.check)
         self.paths = BackupPaths(self.p['mount_point'], self.backup_dir)
-        self.phases = backup_run.Phases()
         self.result = dict(changed=False, sources=[], manifest_path=self.paths.manifest, timings=self.phases.seconds)
         self.run_started = False
         self.run_record = None
@@ -309,7 +300,7 @@ class Backup(object):
     # ------------------------------------------------------------------ the run, in order
 
     def run(self):
-        lock = None if self.check else HostLock(backup_run.default_lock_file(self.p), 'backup')
+        lock = self.new_lock()
         try:
             if lock is not None:
                 self.timed('lock', lambda: self.take_lock(lock))
@@ -322,7 +313,7 @@ class Backup(object):
                 self.finish(plan, outcome)
         except NothingToPreview as err:
             self.result.update(changed=True, msg=str(err))
-        except BackupFailed as err:
+        except JobFailed as err:
             self.record_failure(str(err))
             self.result.update(err.details)
             self.cleanup(lock)
@@ -336,26 +327,13 @@ class Backup(object):
             self.module.fail_json(msg=problem, **self.result)
         return self.result
 
-    def timed(self, phase, func):
-        self.phases.start(phase)
-        try:
-            return func()
-        finally:
-            self.phases.stop(phase)
-
-    def take_lock(self, lock):
-        try:
-            lock.acquire(self.p['lock_timeout'])
-        except LockBusy as err:
-            raise BackupFailed('backup of %s not started: %s' % (self.backup_dir, err))
-
     def mount(self):
         if self.check and self.p['mount'] == 'auto' and not os.path.isdir(self.p['mount_point']):
             raise NothingToPreview('mount point %s does not exist yet: a real run creates it and mounts the share; '
                                    'nothing to compare in check mode' % self.p['mount_point'])
         problem = self.share.ensure()
         if problem:
-            raise BackupFailed('backup not started, nothing was written: %s' % problem)
+            raise JobFailed('backup not started, nothing was written: %s' % problem)
 
     def verify(self):
         problem = self.share.marker_problem()
@@ -365,7 +343,7 @@ class Backup(object):
             self.result['changed'] = True
             self.result['initialised'] = True
         elif problem:
-            raise BackupFailed('backup not started, nothing was written: %s' % problem)
+            raise JobFailed('backup not started, nothing was written: %s' % problem)
         if not self.check:
             self.probe_root_access()
 
@@ -377,7 +355,7 @@ class Backup(object):
                 handle.write('probe\n')
             os.chown(probe, PROBE_UID, PROBE_UID)
         except (IOError, OSError) as err:
-            raise BackupFailed(
+            raise JobFailed(
                 'backup not started, nothing was written: root on this host cannot set owners on the share '
                 '(%s: %s). The appliance maps root to the anonymous user (root squash) for this host: grant root '
                 'access to this host on the share (zfssa_filesystem nfs_exceptions with root: true for its '
@@ -406,32 +384,20 @@ class Backup(object):
                                    pid=os.getpid())
             write_json(self.paths.run, self.run_record)
             self.run_started = True
-        rsync_bin = self.p['rsync_path'] or self.module.get_bin_path('rsync', required=True)
         argv = rsync.backup_command(
-            rsync_bin, [sources.anchored(self.root, s) for s in plan['sources']], self.paths.tree,
+            self.rsync_bin(), [sources.anchored(self.root, s) for s in plan['sources']], self.paths.tree,
             excludes=plan['excludes'], exclude_from=self.p['exclude_from'], cow_target=self.p['cow_target'],
             acls=self.p['acls'], bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], max_delete=plan['max_delete'],
             dry_run=self.check, extra_args=self.p['extra_args'])
-        log_path = backup_run.temp_log()
-        try:
-            rc, stderr, _seconds = backup_run.run_rsync(argv, log_path)
-            lines = backup_run.read_log_lines(log_path)
-            if not self.check:
-                keep_log(log_path, self.paths.log)
-        finally:
-            if os.path.exists(log_path):
-                os.unlink(log_path)
+        rc, stderr, items, stats = self.rsync(argv, keep_log_at=None if self.check else self.paths.log)
         outcome = rsync.classify(rc, stderr, acls=self.p['acls'])
-        items = rsync.parse_itemized(lines)
-        stats = rsync.parse_stats('\n'.join(lines))
-        stats.update(changed=items['changed'], deleted=items['deleted'])
         self.result.update(rsync_rc=rc, rsync_result=outcome['result'], stats=stats, changes=items['paths'],
                            vanished=outcome['vanished'], unreadable=outcome['unreadable'], max_delete=plan['max_delete'],
                            command=argv)
         for warning in outcome['warnings']:
             self.module.warn(warning)
         if not outcome['ok']:
-            raise BackupFailed('backup of %s failed: %s' % (self.backup_dir, outcome['message']))
+            raise JobFailed('backup of %s failed: %s' % (self.backup_dir, outcome['message']))
         if items['changed'] or items['deleted'] or stats.get('files_deleted'):
             self.result['changed'] = True
         outcome['stats'] = stats
@@ -449,7 +415,7 @@ class Backup(object):
             files_deleted=stats.get('deleted', 0), bytes_total=stats.get('bytes_total'),
             bytes_transferred=stats.get('bytes_transferred'), vanished=outcome['vanished_count'],
             unreadable=outcome['unreadable_count'], sources=plan['sources'], root=self.root,
-            exclude_sha256=sources.exclude_digest(plan['excludes'], read_text(self.p['exclude_from'])),
+            exclude_sha256=sources.exclude_digest(plan['excludes'], backup_run.read_text(self.p['exclude_from'])),
             max_delete=plan['max_delete'], sidecar=self.p['sidecar'], collection_version=COLLECTION_VERSION)
         write_json(self.paths.manifest, manifest)  # last: only now is this backup complete
         self.run_record.update(status='complete', end=end)
@@ -463,7 +429,7 @@ class Backup(object):
             chosen = ['/' + s.strip('/') if s.strip('/') else '/' for s in self.p['sources']]
             missing = [s for s in chosen if not os.path.lexists(sources.on_host(self.root, s))]
             if missing:
-                raise BackupFailed('sources not found below root %s: %s; fix the sources option' % (
+                raise JobFailed('sources not found below root %s: %s; fix the sources option' % (
                     self.root, ', '.join(missing)))
             return chosen
         skip = [self.p['mount_point']]
@@ -483,7 +449,7 @@ class Backup(object):
     def expected_mount_points(self):
         if self.p['expected_mounts'] is not None:
             return ['/' + m.strip('/') for m in self.p['expected_mounts']]
-        text = read_text(os.path.join(self.root, 'etc/fstab'))
+        text = backup_run.read_text(os.path.join(self.root, 'etc/fstab'))
         points = []
         for entry in fstab_entries(parse_fstab(text or '')):
             if (entry.file or '').startswith('/') and fstype_kind(entry.vfstype or '') == 'local' \
@@ -500,7 +466,7 @@ class Backup(object):
             if mounts.mount_at(sources.on_host(self.root, point), table) is None:
                 missing.append(point)
         if missing:
-            raise BackupFailed(
+            raise JobFailed(
                 'backup not started, nothing was written: filesystems listed in %s/etc/fstab are not mounted: %s. '
                 'Mount them (mount -a) or, if they are gone for good, set expected_mounts to the ones that must be '
                 'there' % (self.root.rstrip('/'), ', '.join(missing)))
@@ -513,7 +479,7 @@ class Backup(object):
         wanted = int(last_total * ratio)
         found = sources.count_at_least(self.root, plan['sources'], plan['excludes'], wanted)
         if found < wanted:
-            raise BackupFailed(
+            raise JobFailed(
                 'backup not started, the mirror was left alone: the sources hold %d entries, the last complete backup '
                 '(%s) had %d and at least %d (min_source_ratio %s) are expected. A filesystem may be unmounted or '
                 'emptied; if the shrink is intended, run once with min_source_ratio: 0'
@@ -577,14 +543,6 @@ class Backup(object):
         except (IOError, OSError) as err:
             self.module.warn('could not record the failure on the share: %s' % err)
 
-    def cleanup(self, lock):
-        self.phases.start('unmount')
-        problem = self.share.release()
-        self.phases.stop('unmount')
-        if lock is not None:
-            lock.release()
-        return problem
-
 
 def is_regular(st):
     return stat.S_ISREG(st.st_mode)
@@ -592,23 +550,6 @@ def is_regular(st):
 
 def is_symlink(st):
     return stat.S_ISLNK(st.st_mode)
-
-
-def keep_log(temp_path, path):
-    with open(temp_path, 'rb') as src:
-        data = src.read()
-    with open(path, 'wb') as dst:
-        dst.write(data)
-
-
-def read_text(path):
-    if not path:
-        return ''
-    try:
-        with open(path, 'r') as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return ''
 
 
 def write_text(path, text):

@@ -199,14 +199,10 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, rsync, sidecar, sources
-from ansible_collections.exalogic.backup.plugins.module_utils.backup_lock import HostLock, LockBusy
+from ansible_collections.exalogic.backup.plugins.module_utils.backup_run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils.manifest import BackupPaths, backup_state
 
 TIME_FORMATS = ('%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d')
-
-
-class RestoreFailed(Exception):
-    pass
 
 
 def parse_as_of(text):
@@ -226,32 +222,27 @@ def manifest_end(manifest):
         return None
 
 
-class Restore(object):
+class Restore(backup_run.ShareJob):
+    what = 'restore'
+
     def __init__(self, module):
-        self.module = module
-        self.p = module.params
-        self.check = module.check_mode
-        self.backup_dir = backup_run.default_backup_dir(self.p)
-        self.share = backup_run.ShareMount(module, self.p, read_only=True)
-        self.phases = backup_run.Phases()
+        # a restore only reads the share: mount it read-only, also outside check mode
+        super(Restore, self).__init__(module, read_only=True)
         self.dest_root = os.path.normpath(self.p['dest_root'])
         self.result = dict(changed=False, snapshot=None, manifest=None, restored=[], stats={},
                            timings=self.phases.seconds)
 
     def run(self):
-        lock = None if self.check else HostLock(backup_run.default_lock_file(self.p), 'restore')
+        lock = self.new_lock()
         try:
             if lock is not None:
-                try:
-                    lock.acquire(self.p['lock_timeout'])
-                except LockBusy as err:
-                    raise RestoreFailed('restore not started: %s' % err)
+                self.timed('lock', lambda: self.take_lock(lock))
             self.timed('mount', self.mount)
             paths = self.timed('verify', self.choose_source)
             self.timed('rsync', lambda: self.transfer(paths))
             if not self.check and self.p['sidecar']:
                 self.timed('sidecar', lambda: self.reapply_sidecar(paths))
-        except RestoreFailed as err:
+        except JobFailed as err:
             self.cleanup(lock)
             self.module.fail_json(msg=str(err), **self.result)
         except Exception:
@@ -262,23 +253,15 @@ class Restore(object):
             self.module.fail_json(msg=problem, **self.result)
         return self.result
 
-    def timed(self, phase, func):
-        self.phases.start(phase)
-        try:
-            return func()
-        finally:
-            self.phases.stop(phase)
-
     def mount(self):
-        # a restore only reads the share: mount it read-only, also outside check mode
         if self.p['mount'] == 'auto' and not os.path.isdir(self.p['mount_point']) and self.check:
-            raise RestoreFailed('mount point %s does not exist; a real run creates it' % self.p['mount_point'])
+            raise JobFailed('mount point %s does not exist; a real run creates it' % self.p['mount_point'])
         problem = self.share.ensure()
         if problem:
-            raise RestoreFailed('restore not started: %s' % problem)
+            raise JobFailed('restore not started: %s' % problem)
         problem = self.share.marker_problem()
         if problem:
-            raise RestoreFailed('restore not started: %s' % problem)
+            raise JobFailed('restore not started: %s' % problem)
 
     # ------------------------------------------------------------------ which backup
 
@@ -290,7 +273,7 @@ class Restore(object):
             name = self.p['snapshot']
             snap_root = os.path.join(self.snapshot_dir(), name)
             if not os.path.isdir(snap_root):
-                raise RestoreFailed('snapshot %s not found in %s; available: %s' % (
+                raise JobFailed('snapshot %s not found in %s; available: %s' % (
                     name, self.snapshot_dir(), ', '.join(self.snapshot_names()[-10:]) or 'none'))
             paths = BackupPaths(snap_root, self.backup_dir)
         else:
@@ -300,10 +283,10 @@ class Restore(object):
         usable, reason, manifest = backup_state(paths)
         self.result['manifest'] = manifest
         if not os.path.isdir(paths.tree) or not os.listdir(paths.tree):
-            raise RestoreFailed('restore not started: the backup tree %s is missing or empty' % paths.tree)
+            raise JobFailed('restore not started: the backup tree %s is missing or empty' % paths.tree)
         if not usable and not self.p['force']:
-            raise RestoreFailed('restore not started: %s. Choose a snapshot with a complete backup (as_of picks one), '
-                                'or set force: true to restore from this one anyway' % reason)
+            raise JobFailed('restore not started: %s. Choose a snapshot with a complete backup (as_of picks one), '
+                            'or set force: true to restore from this one anyway' % reason)
         if not usable:
             self.module.warn('restoring from an incomplete backup (force: true): %s' % reason)
         return paths
@@ -311,9 +294,9 @@ class Restore(object):
     def snapshot_dir(self):
         directory = os.path.join(self.p['mount_point'], '.zfs', 'snapshot')
         if not os.path.isdir(directory):
-            raise RestoreFailed('the share shows no snapshots (%s is missing): set the share property snapdir to '
-                                'visible, or clone the snapshot with exalogic.backup.zfssa_clone and restore from the '
-                                'clone' % directory)
+            raise JobFailed('the share shows no snapshots (%s is missing): set the share property snapdir to '
+                            'visible, or clone the snapshot with exalogic.backup.zfssa_clone and restore from the '
+                            'clone' % directory)
         return directory
 
     def snapshot_names(self):
@@ -329,7 +312,7 @@ class Restore(object):
             if end is not None and end <= limit and (best is None or end > best[0]):
                 best = (end, name, paths)
         if best is None:
-            raise RestoreFailed('no snapshot in %s holds a complete backup of %s that ended at or before %s' % (
+            raise JobFailed('no snapshot in %s holds a complete backup of %s that ended at or before %s' % (
                 self.snapshot_dir(), self.backup_dir, self.p['as_of']))
         return best[1], best[2]
 
@@ -343,36 +326,27 @@ class Restore(object):
         if selected:
             missing = [p for p in selected if not os.path.lexists(sources.on_host(paths.tree, p))]
             if missing:
-                raise RestoreFailed('not in the backup %s: %s' % (paths.tree, ', '.join(missing)))
+                raise JobFailed('not in the backup %s: %s' % (paths.tree, ', '.join(missing)))
             srcs = [sources.anchored(paths.tree, p) for p in selected]
         else:
             srcs = [paths.tree.rstrip('/') + '/']
         replaced_dir, protect = self.replaced_dir()
-        rsync_bin = self.p['rsync_path'] or self.module.get_bin_path('rsync', required=True)
         argv = rsync.restore_command(
-            rsync_bin, srcs, self.dest_root, delete=self.p['delete'], max_delete=self.p['max_delete'],
+            self.rsync_bin(), srcs, self.dest_root, delete=self.p['delete'], max_delete=self.p['max_delete'],
             backup_dir=replaced_dir, protect=protect, acls=self.p['acls'], sparse=self.p['sparse'],
             bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], dry_run=self.check, extra_args=self.p['extra_args'])
-        log_path = backup_run.temp_log()
-        try:
-            rc, stderr, _seconds = backup_run.run_rsync(argv, log_path)
-            lines = backup_run.read_log_lines(log_path)
-        finally:
-            os.unlink(log_path)
-        items = rsync.parse_itemized(lines)
-        stats = rsync.parse_stats('\n'.join(lines))
-        stats.update(changed=items['changed'], deleted=items['deleted'])
+        rc, stderr, items, stats = self.rsync(argv)
         self.result.update(restored=items['paths'], stats=stats, rsync_rc=rc, command=argv,
                            changed=bool(items['changed'] or items['deleted']))
         if replaced_dir:
             self.result['replaced_dir'] = replaced_dir
         outcome = rsync.classify(rc, stderr)
         if rc == rsync.RC_MAX_DELETE:
-            raise RestoreFailed('the restore would delete more than max_delete (%d) files in %s; check dest_root, '
-                                'preview with check mode, and raise max_delete if intended' % (
-                                    self.p['max_delete'], self.dest_root))
+            raise JobFailed('the restore would delete more than max_delete (%d) files in %s; check dest_root, '
+                            'preview with check mode, and raise max_delete if intended' % (
+                                self.p['max_delete'], self.dest_root))
         if not outcome['ok'] or rc == rsync.RC_VANISHED:
-            raise RestoreFailed('restore from %s failed: %s' % (paths.tree, outcome['message'] or 'rsync exit %d' % rc))
+            raise JobFailed('restore from %s failed: %s' % (paths.tree, outcome['message'] or 'rsync exit %d' % rc))
 
     def replaced_dir(self):
         if not self.p['backup_replaced']:
@@ -387,7 +361,7 @@ class Restore(object):
     def reapply_sidecar(self, paths):
         selected = [p.lstrip('/') for p in self.selected_paths()] or None
         applied = dict(acls=0, capabilities=0)
-        acl_text = sidecar.select_acls(read_text(paths.acls), selected)
+        acl_text = sidecar.select_acls(backup_run.read_text(paths.acls), selected)
         if acl_text:
             setfacl = self.module.get_bin_path('setfacl')
             if setfacl:
@@ -398,7 +372,7 @@ class Restore(object):
                 applied['acls'] = acl_text.count('# file: ')
             else:
                 self.module.warn('setfacl is not installed: ACLs from the backup were not reapplied (install acl)')
-        caps = sidecar.select_capabilities(read_text(paths.capabilities), selected)
+        caps = sidecar.select_capabilities(backup_run.read_text(paths.capabilities), selected)
         setcap = self.module.get_bin_path('setcap', opt_dirs=['/usr/sbin', '/sbin']) if caps else None
         for path, value in caps:
             if setcap is None:
@@ -410,22 +384,6 @@ class Restore(object):
             else:
                 self.module.warn('setcap %s %s: %s' % (value, path, (err or out).strip()))
         self.result['sidecar'] = applied
-
-    def cleanup(self, lock):
-        self.phases.start('unmount')
-        problem = self.share.release()
-        self.phases.stop('unmount')
-        if lock is not None:
-            lock.release()
-        return problem
-
-
-def read_text(path):
-    try:
-        with open(path, 'r') as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return ''
 
 
 def argument_spec():
