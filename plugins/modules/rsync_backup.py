@@ -274,7 +274,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, mounts, rsync, sources
 from ansible_collections.exalogic.backup.plugins.module_utils.backup_run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils.fstab import fstab_entries, parse_fstab
-from ansible_collections.exalogic.backup.plugins.module_utils.layout import collect_layout, fstype_kind, layout_json
+from ansible_collections.exalogic.backup.plugins.module_utils.layout import collect_layout, fstype_kind, layout_json, parse_proc_swaps
 from ansible_collections.exalogic.backup.plugins.module_utils.manifest import (
     COLLECTION_VERSION, MANIFEST_VERSION, BackupPaths, read_json, write_json, write_marker)
 
@@ -441,10 +441,22 @@ class Backup(backup_run.ShareJob):
 
     def exclude_list(self):
         patterns = list(rsync.DEFAULT_EXCLUDES) if self.p['default_excludes'] else []
-        mount_point = os.path.normpath(self.p['mount_point'])
-        if mount_point == self.root or mount_point.startswith(self.root.rstrip('/') + '/'):
-            patterns.append(sources.relative_to_root(self.root, mount_point).rstrip('/') + '/*')
+        if self.p['default_excludes']:
+            # active swap files: large, their content is useless, mkswap recreates them
+            swaps = parse_proc_swaps(backup_run.read_text('/proc/swaps'))
+            swap_files = [self.below_root(swap['device']) for swap in swaps if swap['type'] == 'file']
+            patterns += [path for path in swap_files if path]
+        share = self.below_root(self.p['mount_point'])
+        if share:
+            patterns.append(share.rstrip('/') + '/*')
         return patterns + list(self.p['excludes'])
+
+    def below_root(self, host_path):
+        """The root-relative path of a path on this machine, or None when it is outside root."""
+        path = os.path.normpath(host_path)
+        if path == self.root or path.startswith(self.root.rstrip('/') + '/'):
+            return sources.relative_to_root(self.root, path)
+        return None
 
     def expected_mount_points(self):
         if self.p['expected_mounts'] is not None:
