@@ -135,6 +135,7 @@ class ShareMount(object):
     def release(self):
         """Unmount what this run mounted; an error message or None."""
         if not self.mounted_here:
+            self.remove_created_dir()
             return None
         rc, out, err = self.module.run_command(mounts.umount_command(self.path))
         if rc != 0:
@@ -142,12 +143,16 @@ class ShareMount(object):
             if rc != 0:
                 return 'could not unmount %s: %s' % (self.path, (err or out).strip())
         self.mounted_here = False
+        self.remove_created_dir()
+        return None
+
+    def remove_created_dir(self):
         if self.created_dir:
             try:
                 os.rmdir(self.path)
             except OSError:
                 pass
-        return None
+            self.created_dir = False
 
     def marker_problem(self):
         if os.path.exists(os.path.join(self.path, MARKER)):
@@ -215,8 +220,11 @@ class ShareJob(object):
             with open(log_path, 'rb') as handle:
                 data = handle.read()
             if keep_log_at:
-                with open(keep_log_at, 'wb') as handle:
-                    handle.write(data)
+                try:
+                    with open(keep_log_at, 'wb') as handle:
+                        handle.write(data)
+                except (IOError, OSError) as write_error:  # the share may be gone: rsync's result matters more
+                    self.module.warn('could not keep the rsync log at %s: %s' % (keep_log_at, write_error))
         finally:
             os.unlink(log_path)
         lines = data.decode('utf-8', 'replace').splitlines()

@@ -220,5 +220,8 @@ def first_quoted(line):
 
 
 def last_error(lines):
+    """The message that says most: the receiving side's last error (a sender's 'Broken pipe' only follows it)."""
     errors = [line.strip() for line in lines if not is_summary(line)]
-    return ': %s' % errors[-1] if errors else ''
+    receiving = [line for line in errors if '[receiver]' in line or '[generator]' in line]
+    chosen = (receiving or errors)[-1:]
+    return ': %s' % chosen[0] if chosen else ''

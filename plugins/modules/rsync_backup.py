@@ -337,15 +337,15 @@ class Backup(backup_run.ShareJob):
 
     def verify(self):
         problem = self.share.marker_problem()
-        if problem and self.p['init']:
+        if problem and not self.p['init']:
+            raise JobFailed('backup not started, nothing was written: %s' % problem)
+        if not self.check:
+            self.probe_root_access()
+        if problem:
             if not self.check:
                 write_marker(self.paths, 'exalogic.backup share, initialised by rsync_backup for %s' % self.backup_dir)
             self.result['changed'] = True
             self.result['initialised'] = True
-        elif problem:
-            raise JobFailed('backup not started, nothing was written: %s' % problem)
-        if not self.check:
-            self.probe_root_access()
 
     def probe_root_access(self):
         """Create and chown a file on the share: root squash shows here, before rsync writes anything."""

@@ -4,13 +4,16 @@
 
 Builds a source tree (files spread over directories, every 50th file with a hard link), then times
 a first copy and an unchanged re-run of `rsync -aH --numeric-ids --delete` for each scenario and
-prints one table with the ratio to the local copy. A scenario is a function
-`(ctx, name) -> (first_seconds, rerun_seconds)`; add one to SCENARIOS to get another row. Numbers
-only; nothing is asserted. Run as root (ganesha, FUSE, mount namespaces).
+prints one table with the ratio to the local copy. The rsync_backup rows run the real module
+(`ansible localhost -m exalogic.backup.rsync_backup`, tests/nfs/nfsbed/ansible_run.py) on the same
+tree: the whole task, its rsync phase, and its exact rsync command run bare over the same kind of
+mount. A scenario is a function `(ctx, name) -> (first_seconds, rerun_seconds)`; add one to
+SCENARIOS to get another row. Numbers only; nothing is asserted. Run as root (ganesha, FUSE, mount namespaces).
 """
 
 import argparse
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -20,6 +23,7 @@ import time
 NFS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'nfs')
 sys.path.insert(0, NFS_DIR)
 
+from nfsbed.ansible_run import collections_path, run_module  # noqa: E402  pylint: disable=wrong-import-position
 from nfsbed.bed import NfsBed, remove_appliance_data, start_appliance  # noqa: E402  pylint: disable=wrong-import-position
 from nfsbed.server import NfsServer  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -33,6 +37,7 @@ class Context:
         self.source = source
         self.scratch = scratch
         self.bed = bed
+        self.module_runs = []  # results of the rsync_backup runs, for the rows that reuse them
 
 
 def make_tree(root, files, dirs, size):
@@ -75,10 +80,57 @@ def fuse_nfs_rsync(ctx, name):
     return first, rerun
 
 
+def module_backup(ctx, name):
+    """exalogic.backup.rsync_backup run by `ansible` in the namespace: the whole task (ansible start-up,
+    mount, verification, gates, rsync, side-car files, manifest, unmount), first run and unchanged re-run."""
+    ctx.bed.share(name)
+    work = os.path.join(ctx.scratch, name)
+    os.makedirs(work)
+    args = dict(nfs_server=ctx.bed.server.bind_addr, nfs_export=ctx.bed.spec(name).split(':', 1)[1],
+                mount_point=os.path.join(work, 'mnt'), backup_dir=name, root=ctx.source, init=True,
+                lock_file=os.path.join(work, 'lock'))
+    collections = collections_path(os.path.join(ctx.scratch, 'collections'))
+    seconds = []
+    for _run in range(2):
+        started = time.monotonic()
+        run = run_module(collections, 'rsync_backup', args, work, timeout=3600)
+        seconds.append(time.monotonic() - started)
+        if run.failed:
+            raise RuntimeError('%s failed: %s' % (name, run.explain()))
+        ctx.module_runs.append(run.result)
+    return seconds[0], seconds[1]
+
+
+def module_rsync_phase(ctx, name):  # pylint: disable=unused-argument
+    """The rsync phase alone of the two rsync_backup runs above (the module's own timings)."""
+    first, rerun = ctx.module_runs[-2:]
+    return first['timings']['rsync'], rerun['timings']['rsync']
+
+
+def module_flags_rsync(ctx, name):
+    """The exact rsync command rsync_backup ran, bare, into a fresh share (mount time excluded)."""
+    ctx.bed.share(name)
+    mnt = os.path.join(ctx.scratch, name + '-mnt')
+    os.makedirs(mnt)
+    command = ctx.module_runs[-1]['command'][:-1] + [mnt + '/']
+    rsync = ' '.join(shlex.quote(arg) for arg in command)
+    script = ('mount -t nfs -o vers=3,tcp,hard,nolock %s %s || exit 99\nTIMEFORMAT=%%R\n'
+              '{ time %s >/dev/null || exit 97; } 2>&1\n{ time %s >/dev/null || exit 97; } 2>&1\numount %s\n'
+              % (ctx.bed.spec(name), mnt, rsync, rsync, mnt))
+    result = ctx.bed.run(['bash', '-c', script], timeout=3600)
+    if result.returncode != 0:
+        raise RuntimeError('%s failed (%s): %s %s' % (name, result.returncode, result.stdout, result.stderr))
+    first, rerun = [float(line) for line in result.stdout.split()[-2:]]
+    return first, rerun
+
+
 # (row name, function); the first row is the baseline of the ratio column
 SCENARIOS = [
     ('rsync to a local directory', local_rsync),
     ('rsync into the FUSE NFSv3 mount', fuse_nfs_rsync),
+    ('rsync_backup via ansible, whole task', module_backup),
+    ('rsync_backup: its rsync phase', module_rsync_phase),
+    ('rsync_backup flags, bare rsync', module_flags_rsync),
 ]
 
 

@@ -129,3 +129,12 @@ def test_23_with_other_errors_fails():
            'rsync: [receiver] write failed on "/mnt/b/x": Input/output error (5)\n')
     outcome = rsync.classify(23, err)
     assert not outcome['ok'] and 'Input/output error' in outcome['message']
+
+
+def test_failure_message_names_the_receiving_side_error_not_the_broken_pipe():
+    err = ('rsync: [receiver] write failed on "/mnt/b/vs1/root/data/big": Input/output error (5)\n'
+           'rsync: [sender] write error: Broken pipe (32)\n'
+           'rsync error: error in file IO (code 11) at receiver.c(381) [receiver=3.2.7]\n')
+    outcome = rsync.classify(11, err)
+    assert outcome['message'].endswith('Input/output error (5)')
+    assert 'error in file I/O' in outcome['message']
