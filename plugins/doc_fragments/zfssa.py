@@ -83,3 +83,18 @@ attributes:
     membership:
       - exalogic.backup.zfssa
 '''
+
+    # Use with: extends_documentation_fragment: [exalogic.backup.zfssa.attributes]
+    # Full check mode and diff support, as every appliance module that changes something has. The module adds
+    # the details of check_mode and diff_mode, and may set another support (an info module: diff_mode support
+    # none); its keys win over these.
+    ATTRIBUTES = r'''
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check mode and return changed status prediction without modifying the appliance.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+'''

@@ -19,7 +19,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.exalogic.backup.plugins.module_utils import sharenfs
 from ansible_collections.exalogic.backup.plugins.module_utils.sizes import parse_size
 from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
-    ZfssaError, compute_changes, diff_dict, storage_paths)
+    ZfssaError, compute_changes, diff_dict, fail_on_error, storage_paths)
 
 SIZE_PROPERTIES = frozenset((
     'quota', 'reservation', 'defaultuserquota', 'defaultgroupquota', 'default_volsize', 'default_volblocksize',
@@ -68,6 +68,46 @@ def property_spec(share=False):
 
 
 NFS_EXCLUSIVE = [('sharenfs', 'nfs_exceptions'), ('sharenfs', 'default_access')]
+
+
+# ------------------------------------------------------------------ a project or one share of it
+
+def scope_spec():
+    """Argument spec of pool, project and the optional filesystem (a share of the project), for modules that
+    work on a project or one of its shares; documented by the doc fragment exalogic.backup.zfssa_objects."""
+    return dict(
+        pool=dict(type='str', required=True),
+        project=dict(type='str', required=True),
+        filesystem=dict(type='str', aliases=['share']),
+    )
+
+
+def scope_label(pool, project, filesystem=None):
+    """gold/backups, or gold/backups/vs01 for a share, for messages."""
+    return '/'.join(part for part in (pool, project, filesystem) if part)
+
+
+class ScopeTask(object):
+    """Base of one module run on a project or one share of it (the options of scope_spec()).
+
+    ``action`` says what the run is doing at the moment; an appliance error met in guarded() fails the
+    module with a message naming it (``Could not delete snapshot gold/backups@daily: ...``).
+    """
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        params = module.params
+        self.pool, self.project, self.filesystem = params['pool'], params['project'], params['filesystem']
+        self.owner = scope_label(self.pool, self.project, self.filesystem)
+        self.action = 'read %s' % self.owner
+
+    def guarded(self, call, *args):
+        """call(*args), failing the module on an appliance error."""
+        try:
+            return call(*args)
+        except ZfssaError as err:
+            fail_on_error(self.module, err, action=self.action)
 
 
 # ------------------------------------------------------------------------------- values to send

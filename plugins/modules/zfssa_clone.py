@@ -76,20 +76,17 @@ options:
     type: str
     choices: [present, absent]
     default: present
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the appliance.
-    support: full
     details: Only reads (GET) from the appliance.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: The clone share's name, project and origin before and after.
 seealso:
   - module: exalogic.backup.zfssa_snapshot
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
 '''
 
 EXAMPLES = r'''

@@ -52,21 +52,6 @@ options:
     description:
       - Space guaranteed to the share, as bytes or a size such as V(50G). V(0) means none.
     type: raw
-  compression:
-    description:
-      - Compression of data written to the share.
-    type: str
-    choices: ['off', lzjb, gzip-2, gzip, gzip-9, lz4]
-  snapdir:
-    description:
-      - Whether the C(.zfs/snapshot) directory is V(visible) in the share, for restores of single files from
-        snapshots over NFS.
-    type: str
-    choices: [hidden, visible]
-  atime:
-    description:
-      - Update access times on reads.
-    type: bool
   readonly:
     description:
       - Make the share read-only.
@@ -89,45 +74,6 @@ options:
       - Permissions of the share's root directory as a quoted octal string such as V('750') or V('0700').
       - Numbers are refused because YAML reads an unquoted C(0750) as 488.
     type: raw
-  sharenfs:
-    description:
-      - The appliance's NFS sharing value as a raw string, for example V(off), V(on), V(ro) or
-        V(sec=sys,rw=@10.0.1.5/32,root=@10.0.1.5/32). Compared by meaning, not as text.
-      - Mutually exclusive with O(nfs_exceptions) and O(default_access).
-    type: str
-  nfs_exceptions:
-    description:
-      - NFS clients that get another access than O(default_access), rendered into C(sharenfs) as
-        C(sec=sys[,rw|,ro],rw=@net/len:...,ro=@...,none=@...,root=@...).
-      - The list is the complete set of exceptions of the share.
-    type: list
-    elements: dict
-    suboptions:
-      network:
-        description:
-          - IPv4 or IPv6 host address (V(10.0.1.5), meaning one host) or network in CIDR form (V(10.0.1.0/24)).
-        type: str
-        required: true
-      access:
-        description:
-          - Access of the clients in O(nfs_exceptions[].network).
-        type: str
-        choices: [rw, ro, none]
-        default: rw
-      root:
-        description:
-          - Let root on these clients act as root on the share (no root squash). A full-system backup with rsync
-            needs it for the vServer that writes to the share.
-        type: bool
-        default: false
-  default_access:
-    description:
-      - NFS access of clients not listed in O(nfs_exceptions). V(none) and V(off) mean no access.
-      - Defaults to V(none) when O(nfs_exceptions) is given.
-      - Without O(nfs_exceptions), V(rw) shares read-write to everyone (C(on)), V(ro) read-only, V(none) stops NFS
-        sharing (C(off)).
-    type: str
-    choices: [rw, ro, none, 'off']
   properties:
     description:
       - Any other appliance filesystem property, by its appliance name, for example C(logbias), C(recordsize),
@@ -219,17 +165,10 @@ options:
       properties:
         description: Merged with the top-level O(properties); the entry's keys win.
         type: dict
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
     details: In check mode only GET requests are sent.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: Shows the changed properties before and after; in the bulk form one entry per changed share.
 notes:
   - All input is checked before the first request; a bad entry of O(filesystems) fails the run before anything is
@@ -240,6 +179,11 @@ notes:
     not show one.
 seealso:
   - module: exalogic.backup.zfssa_project
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
+  - exalogic.backup.zfssa_objects.properties
 '''
 
 EXAMPLES = r'''

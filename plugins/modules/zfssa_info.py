@@ -46,22 +46,20 @@ options:
       - Needs the C(jmespath) Python library on the control node (C(pip install jmespath)). It is checked before any
         request is sent.
     type: str
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
     details: The module only reads, in check mode as in a normal run.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 requirements:
   - jmespath (on the control node, only for O(query))
 seealso:
   - module: exalogic.backup.zfssa_replication_action
   - module: exalogic.backup.zfssa_replication_target
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
 '''
 
 EXAMPLES = r'''

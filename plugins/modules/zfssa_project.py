@@ -52,21 +52,6 @@ options:
     description:
       - Space guaranteed to the project, as bytes or a size such as V(100G). V(0) means none.
     type: raw
-  compression:
-    description:
-      - Compression of data written to the shares.
-    type: str
-    choices: ['off', lzjb, gzip-2, gzip, gzip-9, lz4]
-  snapdir:
-    description:
-      - Whether the C(.zfs/snapshot) directory is V(visible) in the shares. Make it visible to restore single files
-        from snapshots over NFS.
-    type: str
-    choices: [hidden, visible]
-  atime:
-    description:
-      - Update access times on reads. V(false) saves writes during large backups.
-    type: bool
   readonly:
     description:
       - Make the shares read-only.
@@ -75,62 +60,16 @@ options:
     description:
       - Mount point of the project; shares default to it plus C(/<share name>). Must be C(/export) or below.
     type: str
-  sharenfs:
-    description:
-      - The appliance's NFS sharing value as a raw string, for example V(off), V(on), V(ro) or
-        V(sec=sys,rw=@10.0.1.0/24,root=@10.0.1.5/32).
-      - Compared by meaning, not as text. Prefer O(nfs_exceptions), which builds the value for you.
-      - Mutually exclusive with O(nfs_exceptions) and O(default_access).
-    type: str
-  nfs_exceptions:
-    description:
-      - NFS clients that get another access than O(default_access), rendered into C(sharenfs).
-      - The list is the complete set of exceptions; clients not listed get O(default_access).
-    type: list
-    elements: dict
-    suboptions:
-      network:
-        description:
-          - IPv4 or IPv6 host address (V(10.0.1.5), meaning one host) or network in CIDR form (V(10.0.1.0/24)).
-        type: str
-        required: true
-      access:
-        description:
-          - Access of the clients in O(nfs_exceptions[].network).
-        type: str
-        choices: [rw, ro, none]
-        default: rw
-      root:
-        description:
-          - Let root on these clients act as root on the share (no root squash). Backups of whole systems need it,
-            for the vServers only.
-        type: bool
-        default: false
-  default_access:
-    description:
-      - NFS access of clients not listed in O(nfs_exceptions). V(none) and V(off) mean no access.
-      - Defaults to V(none) when O(nfs_exceptions) is given.
-      - Without O(nfs_exceptions), V(rw) shares read-write to everyone (C(on)), V(ro) read-only, V(none) stops
-        NFS sharing (C(off)).
-    type: str
-    choices: [rw, ro, none, 'off']
   properties:
     description:
       - Any other appliance project property, by its appliance name, for example C(logbias), C(recordsize),
         C(nodestroy), C(default_user), C(default_permissions) or C(custom:<name>).
       - Sizes may be given like O(quota). A property may not also be set by its own option.
     type: dict
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
     details: In check mode only GET requests are sent.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: Shows the changed properties before and after.
 notes:
   - Deleting a project deletes its shares and snapshots on the appliance. It needs O(force=true) when the project
@@ -138,6 +77,11 @@ notes:
   - Projects are found by pool and name; renaming a project is not supported by this module.
 seealso:
   - module: exalogic.backup.zfssa_filesystem
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
+  - exalogic.backup.zfssa_objects.properties
 '''
 
 EXAMPLES = r'''

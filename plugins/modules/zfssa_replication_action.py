@@ -21,21 +21,6 @@ description:
 author:
   - exalogic.backup developers (!UNKNOWN)
 options:
-  pool:
-    description:
-      - Pool of the project on this (the source) appliance.
-    type: str
-    required: true
-  project:
-    description:
-      - Project to replicate, or the project of O(filesystem).
-    type: str
-    required: true
-  filesystem:
-    description:
-      - Replicate only this share of O(project). Without it the whole project (all its shares) is replicated.
-    type: str
-    aliases: [share]
   target:
     description:
       - Label of the replication target (see M(exalogic.backup.zfssa_replication_target)). It must exist.
@@ -120,17 +105,10 @@ options:
       - Seconds to wait with O(wait=true). When they pass, the module fails; the update goes on on the appliance.
     type: int
     default: 3600
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
     details: Only reads (GET) in check mode; O(update) reports a change without sending.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: Shows target, target pool, the settings and the schedules before and after.
 notes:
   - Requests; one for the targets, one for the actions of the project or share, one for the schedules of an
@@ -140,6 +118,11 @@ notes:
 seealso:
   - module: exalogic.backup.zfssa_replication_target
   - module: exalogic.backup.zfssa_info
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
+  - exalogic.backup.zfssa_objects
 '''
 
 EXAMPLES = r'''
@@ -303,6 +286,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
     ZfssaClient, ZfssaError, fail_on_error, join_path, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import scope_label, scope_spec
 from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_replication import (
     action_view, actions_for, as_bool, canonical_current_schedules, choose_action, desired_settings, find_target, is_busy,
     normalize_schedules, plan_schedules, settings_changes, target_names, update_finished, update_succeeded)
@@ -313,10 +297,8 @@ MAX_POLL = 10.0
 
 def argument_spec():
     spec = zfssa_argument_spec()
+    spec.update(scope_spec())
     spec.update(
-        pool=dict(type='str', required=True),
-        project=dict(type='str', required=True),
-        filesystem=dict(type='str', aliases=['share']),
         target=dict(type='str', required=True),
         target_pool=dict(type='str'),
         enabled=dict(type='bool'),
@@ -347,8 +329,7 @@ class ActionTask(object):
         self.client = client
         p = module.params
         self.p = p
-        self.what = '%s %s/%s%s' % ('share' if p['filesystem'] else 'project', p['pool'], p['project'],
-                                    '/' + p['filesystem'] if p['filesystem'] else '')
+        self.what = '%s %s' % ('share' if p['filesystem'] else 'project', scope_label(p['pool'], p['project'], p['filesystem']))
         self.step = 'read the replication actions of %s' % self.what
 
     # ---- reads

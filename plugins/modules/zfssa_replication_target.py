@@ -58,17 +58,10 @@ options:
     type: str
     choices: [present, absent]
     default: present
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying target.
-    support: full
     details: Only reads (GET) in check mode.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: Shows label and hostname before and after; never the password.
 notes:
   - Uses C(/api/storage/<version>/replication/targets). One request to read the targets, one to write.
@@ -77,6 +70,10 @@ notes:
 seealso:
   - module: exalogic.backup.zfssa_replication_action
   - module: exalogic.backup.zfssa_info
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
 '''
 
 EXAMPLES = r'''

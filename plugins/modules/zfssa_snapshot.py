@@ -21,23 +21,6 @@ description:
 author:
   - exalogic.backup developers (!UNKNOWN)
 options:
-  pool:
-    description:
-      - Storage pool of the project.
-    type: str
-    required: true
-  project:
-    description:
-      - Project that holds the snapshot (or the share given with O(filesystem)).
-    type: str
-    required: true
-  filesystem:
-    description:
-      - Share (filesystem) whose snapshot is managed.
-      - Leave it out for a project snapshot, which covers every share of the project at the same moment.
-      - Required for O(state=rolled_back); the appliance rolls back shares, not projects.
-    type: str
-    aliases: [share]
   name:
     description:
       - Name of the snapshot, for example C(backup-2024-01-31) or C(pre-upgrade).
@@ -52,8 +35,9 @@ options:
         shares are its clones (remove them with M(exalogic.backup.zfssa_clone)).
       - V(renamed) renames O(rename_from) to O(name). When O(name) exists and O(rename_from) does not, the rename
         happened before and nothing changes.
-      - V(rolled_back) rolls the share back to snapshot O(name). It always acts and reports a change, because the
-        appliance cannot tell whether the share changed since the snapshot.
+      - V(rolled_back) rolls the share back to snapshot O(name); it needs O(filesystem), because the appliance rolls
+        back shares, not projects. It always acts and reports a change, because the appliance cannot tell whether
+        the share changed since the snapshot.
     type: str
     choices: [present, absent, renamed, rolled_back]
     default: present
@@ -69,17 +53,10 @@ options:
       - Use check mode first to see which snapshots would be destroyed (RV(destroyed_snapshots)).
     type: bool
     default: false
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the appliance.
-    support: full
     details: Only reads (GET) from the appliance.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: Shows the snapshot name before and after, and for a rollback the snapshots of the share before and after.
 notes:
   - Creation times are returned as the appliance sends them, in UTC (C(20240131T01:00:00) with O(api_version=v1),
@@ -88,6 +65,11 @@ seealso:
   - module: exalogic.backup.zfssa_snapshot_prune
   - module: exalogic.backup.zfssa_snapshot_schedule
   - module: exalogic.backup.zfssa_clone
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
+  - exalogic.backup.zfssa_objects
 '''
 
 EXAMPLES = r'''
@@ -175,15 +157,14 @@ destroyed_snapshots:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.module_utils.retention import parse_creation, snapshot_name_problem
 from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
-    ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
+    ZfssaClient, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import ScopeTask, scope_spec
 
 
 def argument_spec():
     spec = zfssa_argument_spec()
+    spec.update(scope_spec())
     spec.update(
-        pool=dict(type='str', required=True),
-        project=dict(type='str', required=True),
-        filesystem=dict(type='str', aliases=['share']),
         name=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent', 'renamed', 'rolled_back']),
         rename_from=dict(type='str'),
@@ -219,24 +200,18 @@ def params_problem(params):
     return None
 
 
-class SnapshotTask(object):
+class SnapshotTask(ScopeTask):
     """One run of the module: the wanted snapshot, the client and the result being built."""
 
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        params = module.params
-        self.pool = params['pool']
-        self.project = params['project']
-        self.filesystem = params['filesystem']
-        self.name = params['name']
+        super(SnapshotTask, self).__init__(module, client)
+        self.name = module.params['name']
         self.action = 'read snapshot %s' % self.label(self.name)
         self.result = dict(changed=False, snapshot={})
 
     def label(self, name):
         """gold/backups/vs01@daily (or gold/backups@daily for a project snapshot), for messages."""
-        owner = '/'.join(part for part in (self.pool, self.project, self.filesystem) if part)
-        return '%s@%s' % (owner, name)
+        return '%s@%s' % (self.owner, name)
 
     def path(self, name=None):
         if name is None:
@@ -368,10 +343,7 @@ def main():
         module.fail_json(msg=problem)
     with ZfssaClient.from_module(module) as client:
         task = SnapshotTask(module, client)
-        try:
-            getattr(task, module.params['state'])()
-        except ZfssaError as err:
-            fail_on_error(module, err, action=task.action)
+        task.guarded(getattr(task, module.params['state']))
     module.exit_json(**task.result)
 
 

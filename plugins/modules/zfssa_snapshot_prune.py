@@ -20,27 +20,12 @@ description:
   - Never deleted, whatever the policy says - the newest snapshot with the prefix; snapshots that have clones;
     snapshots whose creation time cannot be read; snapshots whose names do not start with O(prefix);
     automatic snapshots (C(.auto-...), use the schedule's C(keep) for those).
+  - With O(filesystem), only the share's own snapshots are pruned. A share also shows the project snapshots that
+    include it; those are never pruned through the share (prune them without O(filesystem)).
   - RV(kept) says for every kept snapshot why it is kept, RV(deleted) lists what was (in check mode what would be) deleted.
 author:
   - exalogic.backup developers (!UNKNOWN)
 options:
-  pool:
-    description:
-      - Storage pool of the project.
-    type: str
-    required: true
-  project:
-    description:
-      - Project whose snapshots are pruned (or the project of O(filesystem)).
-    type: str
-    required: true
-  filesystem:
-    description:
-      - Share whose own snapshots are pruned. Leave it out to prune project snapshots.
-      - A share also shows the project snapshots that include it; those are never pruned through the share
-        (prune them without O(filesystem)).
-    type: str
-    aliases: [share]
   prefix:
     description:
       - Only snapshots whose name starts with this text are considered, for example C(backup-).
@@ -73,17 +58,10 @@ options:
       - Keep the newest snapshot of each of this many most recent calendar months (UTC) that have one.
     type: int
     default: 0
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the appliance.
-    support: full
     details: Only reads (GET) from the appliance; RV(deleted) lists what would be deleted.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: The names of the snapshots with the prefix before and after pruning.
 notes:
   - At least one C(keep_*) option must be above 0.
@@ -91,6 +69,11 @@ notes:
 seealso:
   - module: exalogic.backup.zfssa_snapshot
   - module: exalogic.backup.zfssa_snapshot_schedule
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
+  - exalogic.backup.zfssa_objects
 '''
 
 EXAMPLES = r'''
@@ -155,15 +138,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.module_utils.retention import (
     KEEP_OPTIONS, is_automatic, parse_creation, policy_problem, select_retention, snapshot_name_problem)
 from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
-    ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
+    ZfssaClient, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import ScopeTask, scope_spec
 
 
 def argument_spec():
     spec = zfssa_argument_spec()
+    spec.update(scope_spec())
     spec.update(
-        pool=dict(type='str', required=True),
-        project=dict(type='str', required=True),
-        filesystem=dict(type='str', aliases=['share']),
         prefix=dict(type='str', required=True),
     )
     for option in KEEP_OPTIONS:
@@ -171,13 +153,9 @@ def argument_spec():
     return spec
 
 
-class PruneTask(object):
+class PruneTask(ScopeTask):
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        params = module.params
-        self.pool, self.project, self.filesystem = params['pool'], params['project'], params['filesystem']
-        self.owner = '/'.join(part for part in (self.pool, self.project, self.filesystem) if part)
+        super(PruneTask, self).__init__(module, client)
         self.action = 'list the snapshots of %s' % self.owner
 
     def path(self, name=None, filesystem=None):
@@ -238,11 +216,7 @@ def main():
         module.fail_json(msg=problem)
     with ZfssaClient.from_module(module) as client:
         task = PruneTask(module, client)
-        result = None
-        try:
-            result = task.run()
-        except ZfssaError as err:
-            fail_on_error(module, err, action=task.action)
+        result = task.guarded(task.run)
     module.exit_json(**result)
 
 

@@ -11,7 +11,8 @@ short_description: Manage the automatic snapshot schedules of a project or share
 version_added: 0.1.0
 description:
   - Makes sure the automatic snapshot schedules listed in O(schedules) exist on a project or, with O(filesystem),
-    on one share, with the listed retention (O(schedules[].keep)).
+    on one share, with the listed retention (O(schedules[].keep)). The schedules of a project take project
+    snapshots (all its shares at the same moment).
   - The appliance then takes snapshots named C(.auto-<UTC time>) (C(.auto-<snaplabel>-<UTC time>) when the
     project or share has a C(snaplabel)) and destroys the oldest ones of each schedule beyond its C(keep).
   - A listed schedule matches an existing one with the same O(schedules[].frequency), O(schedules[].day),
@@ -24,22 +25,6 @@ description:
 author:
   - exalogic.backup developers (!UNKNOWN)
 options:
-  pool:
-    description:
-      - Storage pool of the project.
-    type: str
-    required: true
-  project:
-    description:
-      - Project whose schedules are managed (or the project of O(filesystem)).
-    type: str
-    required: true
-  filesystem:
-    description:
-      - Share whose schedules are managed. Leave it out to manage the schedules of the project, which take
-        project snapshots (all shares at the same moment).
-    type: str
-    aliases: [share]
   schedules:
     description:
       - The schedules. All times are in UTC, whatever the time zone of the appliance or of the control node.
@@ -95,17 +80,10 @@ options:
     type: str
     choices: [present, absent]
     default: present
-extends_documentation_fragment:
-  - exalogic.backup.zfssa
-  - exalogic.backup.zfssa.action_group
 attributes:
   check_mode:
-    description: Can run in check mode and return changed status prediction without modifying the appliance.
-    support: full
     details: Only reads (GET) from the appliance; RV(schedules) shows the schedules as they would be.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details: The schedules (frequency, day, hour, minute, keep) before and after.
 notes:
   - Schedules with the same frequency, day, hour and minute cannot be listed twice.
@@ -115,6 +93,11 @@ notes:
 seealso:
   - module: exalogic.backup.zfssa_snapshot
   - module: exalogic.backup.zfssa_snapshot_prune
+extends_documentation_fragment:
+  - exalogic.backup.zfssa
+  - exalogic.backup.zfssa.action_group
+  - exalogic.backup.zfssa.attributes
+  - exalogic.backup.zfssa_objects
 '''
 
 EXAMPLES = r'''
@@ -187,15 +170,14 @@ from ansible_collections.exalogic.backup.plugins.module_utils.retention import (
     FREQUENCIES, ScheduleError, describe_schedule, normalize_schedule, plan_schedules, repeated_timing_problem,
     schedule_from_appliance, schedule_order)
 from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
-    ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
+    ZfssaClient, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import ScopeTask, scope_spec
 
 
 def argument_spec():
     spec = zfssa_argument_spec()
+    spec.update(scope_spec())
     spec.update(
-        pool=dict(type='str', required=True),
-        project=dict(type='str', required=True),
-        filesystem=dict(type='str', aliases=['share']),
         schedules=dict(type='list', elements='dict', default=[], options=dict(
             frequency=dict(type='str', required=True, choices=list(FREQUENCIES)),
             day=dict(type='raw'),
@@ -229,13 +211,9 @@ def ordered(schedules):
     return sorted(schedules, key=schedule_order)
 
 
-class ScheduleTask(object):
+class ScheduleTask(ScopeTask):
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        params = module.params
-        self.pool, self.project, self.filesystem = params['pool'], params['project'], params['filesystem']
-        self.owner = '/'.join(part for part in (self.pool, self.project, self.filesystem) if part)
+        super(ScheduleTask, self).__init__(module, client)
         self.action = 'list the automatic snapshot schedules of %s' % self.owner
 
     def path(self, sched_id=None, filesystem=None):
@@ -322,11 +300,7 @@ def main():
         module.fail_json(msg=str(err))
     with ZfssaClient.from_module(module) as client:
         task = ScheduleTask(module, client)
-        result = None
-        try:
-            result = task.run(wanted)
-        except ZfssaError as err:
-            fail_on_error(module, err, action=task.action)
+        result = task.guarded(task.run, wanted)
     module.exit_json(**result)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_clone
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
-    CONNECTION, FakeAppliance, answer, fault, not_found, run_zfssa_module, NO_CONTENT)
+    NO_CONTENT, FakeAppliance, answer, fault, module_args, not_found, run_zfssa_module)
 
 STORAGE = '/api/storage/v1/pools/gold/projects'
 SNAPSHOT = STORAGE + '/backups/filesystems/vs01/snapshots/daily'
@@ -18,13 +18,8 @@ CLONE = dict(name='vs01-drill', pool='gold', project='drills', readonly=True, or
 
 
 def run(appliance, monkeypatch, check=False, diff=False, **args):
-    params = dict(CONNECTION, pool='gold', project='backups', filesystem='vs01', snapshot='daily',
-                  target_project='drills', name='vs01-drill')
-    params.update(args)
-    if check:
-        params['_ansible_check_mode'] = True
-    if diff:
-        params['_ansible_diff'] = True
+    params = module_args(dict(pool='gold', project='backups', filesystem='vs01', snapshot='daily',
+                              target_project='drills', name='vs01-drill'), check, diff, **args)
     return run_zfssa_module(zfssa_clone.main, params, monkeypatch, appliance)
 
 

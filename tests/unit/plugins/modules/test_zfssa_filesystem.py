@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_filesystem
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
-    CONNECTION, NO_CONTENT, FakeAppliance, answer, fault, not_found, run_zfssa_module)
+    NO_CONTENT, FakeAppliance, answer, fault, module_args, not_found, run_zfssa_module)
 
 API = '/api/storage/v1'
 POOL = API + '/pools/gold'
@@ -29,11 +29,8 @@ def share(name, project='backups', **props):
 
 
 def run(appliance, monkeypatch, **kwargs):
-    module_args = dict(CONNECTION, pool='gold', project='backups')
-    module_args['_ansible_check_mode'] = kwargs.pop('check_mode', False)
-    module_args['_ansible_diff'] = kwargs.pop('diff', False)
-    module_args.update(kwargs)
-    return run_zfssa_module(zfssa_filesystem.main, module_args, monkeypatch, appliance)
+    params = module_args(dict(pool='gold', project='backups'), kwargs.pop('check_mode', False), kwargs.pop('diff', False), **kwargs)
+    return run_zfssa_module(zfssa_filesystem.main, params, monkeypatch, appliance)
 
 
 VS01_NFS = [{'network': '10.0.1.5', 'root': True}, {'network': '10.0.9.0/24', 'access': 'ro'}]

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_project
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
-    CONNECTION, NO_CONTENT, FakeAppliance, answer, fault, not_found, run_zfssa_module)
+    CONNECTION, NO_CONTENT, FakeAppliance, answer, fault, module_args, not_found, run_zfssa_module)
 
 API = '/api/storage/v1'
 POOL = API + '/pools/gold'
@@ -27,12 +27,8 @@ def args(**kwargs):
 
 
 def run(appliance, monkeypatch, **kwargs):
-    check_mode = kwargs.pop('check_mode', False)
-    diff = kwargs.pop('diff', False)
-    module_args = args(**kwargs)
-    module_args['_ansible_check_mode'] = check_mode
-    module_args['_ansible_diff'] = diff
-    return run_zfssa_module(zfssa_project.main, module_args, monkeypatch, appliance)
+    params = module_args(dict(pool='gold', name='backups'), kwargs.pop('check_mode', False), kwargs.pop('diff', False), **kwargs)
+    return run_zfssa_module(zfssa_project.main, params, monkeypatch, appliance)
 
 
 def existing(**changes):

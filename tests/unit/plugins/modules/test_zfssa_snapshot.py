@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_snapshot
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
-    CONNECTION, FakeAppliance, answer, fault, not_found, run_zfssa_module, NO_CONTENT)
+    NO_CONTENT, FakeAppliance, answer, fault, module_args, not_found, run_zfssa_module)
 
 PROJECT = '/api/storage/v1/pools/gold/projects/backups'
 SHARE = PROJECT + '/filesystems/vs01'
@@ -21,11 +21,7 @@ def snap(name, creation='20240131T01:00:00', share='vs01', numclones=0):
 
 
 def run(appliance, monkeypatch, check=False, diff=False, **args):
-    params = dict(CONNECTION, pool='gold', project='backups', **args)
-    if check:
-        params['_ansible_check_mode'] = True
-    if diff:
-        params['_ansible_diff'] = True
+    params = module_args(dict(pool='gold', project='backups'), check, diff, **args)
     return run_zfssa_module(zfssa_snapshot.main, params, monkeypatch, appliance)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_snapshot_prune
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
-    CONNECTION, FakeAppliance, answer, fault, run_zfssa_module, NO_CONTENT)
+    NO_CONTENT, FakeAppliance, answer, fault, module_args, run_zfssa_module)
 
 PROJECT = '/api/storage/v1/pools/gold/projects/backups'
 SHARE = PROJECT + '/filesystems/vs01'
@@ -35,12 +35,7 @@ def appliance_with(share_list=None):
 
 
 def run(appliance, monkeypatch, check=False, diff=False, **args):
-    params = dict(CONNECTION, pool='gold', project='backups', filesystem='vs01', prefix='backup-')
-    params.update(args)
-    if check:
-        params['_ansible_check_mode'] = True
-    if diff:
-        params['_ansible_diff'] = True
+    params = module_args(dict(pool='gold', project='backups', filesystem='vs01', prefix='backup-'), check, diff, **args)
     return run_zfssa_module(zfssa_snapshot_prune.main, params, monkeypatch, appliance)
 
 

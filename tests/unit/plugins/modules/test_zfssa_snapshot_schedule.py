@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_snapshot_schedule
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
-    CONNECTION, FakeAppliance, answer, fault, run_zfssa_module, NO_CONTENT)
+    NO_CONTENT, FakeAppliance, answer, fault, module_args, run_zfssa_module)
 
 PROJECT = '/api/storage/v1/pools/gold/projects/backups'
 SHARE = PROJECT + '/filesystems/vs01'
@@ -18,12 +18,7 @@ WEEKLY = dict(frequency='week', day='sun', hour=2, keep=4)
 
 
 def run(appliance, monkeypatch, check=False, diff=False, **args):
-    params = dict(CONNECTION, pool='gold', project='backups', filesystem='vs01')
-    params.update(args)
-    if check:
-        params['_ansible_check_mode'] = True
-    if diff:
-        params['_ansible_diff'] = True
+    params = module_args(dict(pool='gold', project='backups', filesystem='vs01'), check, diff, **args)
     return run_zfssa_module(zfssa_snapshot_schedule.main, params, monkeypatch, appliance)
 
 

@@ -88,6 +88,17 @@ class FakeAppliance(object):
         return [(m, p, b) for m, p, q, b in self.calls if p != ACCESS and m in ('POST', 'PUT', 'DELETE')]
 
 
+def module_args(defaults, check=False, diff=False, **args):
+    """Arguments of a module run: CONNECTION, a test file's defaults, then args; check and diff turn on
+    Ansible's check mode and diff mode."""
+    params = dict(CONNECTION)
+    params.update(defaults)
+    params.update(args)
+    params['_ansible_check_mode'] = check
+    params['_ansible_diff'] = diff
+    return params
+
+
 def run_zfssa_module(module_main, args, monkeypatch, appliance):
     """Run a zfssa_* module's main() against the fake appliance; return (result, failed)."""
     monkeypatch.setattr(zfssa, 'urls_transport', appliance)
