@@ -196,8 +196,6 @@ import calendar
 import os
 import time
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, rsync, sidecar, sources
 from ansible_collections.exalogic.backup.plugins.module_utils.backup_run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils.manifest import BackupPaths, backup_state
@@ -426,17 +424,7 @@ def param_problems(params):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        mutually_exclusive=backup_run.SHARE_MUTUALLY_EXCLUSIVE + [('snapshot', 'as_of')],
-        required_together=backup_run.SHARE_REQUIRED_TOGETHER,
-        required_one_of=backup_run.SHARE_REQUIRED_ONE_OF,
-        supports_check_mode=True,
-    )
-    problems = param_problems(module.params)
-    if problems:
-        module.fail_json(msg='; '.join(problems))
-    module.exit_json(**Restore(module).run())
+    backup_run.run_job(argument_spec(), param_problems, Restore, mutually_exclusive=[('snapshot', 'as_of')])
 
 
 if __name__ == '__main__':
