@@ -14,8 +14,6 @@ import subprocess
 import tempfile
 import time
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.exalogic.backup.plugins.module_utils import mounts, rsync
 from ansible_collections.exalogic.backup.plugins.module_utils.backup_lock import HostLock, LockBusy
 from ansible_collections.exalogic.backup.plugins.module_utils.manifest import MARKER
@@ -236,15 +234,14 @@ class ShareJob(object):
         return proc.returncode, err.decode('utf-8', 'replace'), items, stats
 
 
-def run_job(argument_spec, param_problems, job_class, mutually_exclusive=()):
-    """main() of rsync_backup and rsync_restore: options, their checks before anything runs, the job."""
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        mutually_exclusive=SHARE_MUTUALLY_EXCLUSIVE + list(mutually_exclusive),
-        required_together=SHARE_REQUIRED_TOGETHER,
-        required_one_of=SHARE_REQUIRED_ONE_OF,
-        supports_check_mode=True,
-    )
+def share_constraints(mutually_exclusive=()):
+    """AnsibleModule keyword arguments for the share options: which go together and which exclude each other."""
+    return dict(mutually_exclusive=SHARE_MUTUALLY_EXCLUSIVE + list(mutually_exclusive),
+                required_together=SHARE_REQUIRED_TOGETHER, required_one_of=SHARE_REQUIRED_ONE_OF)
+
+
+def run_job(module, param_problems, job_class):
+    """Check the options before anything runs, then run the backup or restore and return its result."""
     problems = param_problems(module.params)
     if problems:
         module.fail_json(msg='; '.join(problems))

@@ -269,6 +269,8 @@ import os
 import stat
 import time
 
+from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, mounts, rsync, sources
 from ansible_collections.exalogic.backup.plugins.module_utils.backup_run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils.fstab import fstab_entries, parse_fstab
@@ -619,7 +621,9 @@ def param_problems(params):
 
 
 def main():
-    backup_run.run_job(argument_spec(), param_problems, Backup)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           **backup_run.share_constraints())
+    backup_run.run_job(module, param_problems, Backup)
 
 
 if __name__ == '__main__':

@@ -196,6 +196,8 @@ import calendar
 import os
 import time
 
+from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, rsync, sidecar, sources
 from ansible_collections.exalogic.backup.plugins.module_utils.backup_run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils.manifest import BackupPaths, backup_state
@@ -424,7 +426,9 @@ def param_problems(params):
 
 
 def main():
-    backup_run.run_job(argument_spec(), param_problems, Restore, mutually_exclusive=[('snapshot', 'as_of')])
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
+                           **backup_run.share_constraints([('snapshot', 'as_of')]))
+    backup_run.run_job(module, param_problems, Restore)
 
 
 if __name__ == '__main__':
