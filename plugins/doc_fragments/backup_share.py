@@ -5,7 +5,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Share, mount, lock and rsync options of rsync_backup and rsync_restore (spec: module_utils/backup_run.py)."""
+    """Share, mount, lock and rsync options of rsync_backup and rsync_restore (spec: module_utils/_backup/run.py)."""
 
     # Use with: extends_documentation_fragment: [exalogic.backup.backup_share]
     DOCUMENTATION = r'''

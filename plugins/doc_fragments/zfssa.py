@@ -5,7 +5,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """Connection options of every zfssa_* module (the spec lives in module_utils/zfssa.py)."""
+    """Connection options of every zfssa_* module (the spec lives in module_utils/_zfssa/client.py)."""
 
     # Use with: extends_documentation_fragment: [exalogic.backup.zfssa]
     DOCUMENTATION = r'''

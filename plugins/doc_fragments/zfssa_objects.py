@@ -7,10 +7,10 @@ __metaclass__ = type
 class ModuleDocFragment(object):
     """Options that name or describe appliance objects, shared by the zfssa_* modules.
 
-    The argument specs they document live in module_utils/zfssa_share.py (scope_spec, property_spec).
+    The argument specs they document live in module_utils/_zfssa/properties.py (scope_spec, property_spec).
     """
 
-    # A project, or one share of it (pool, project, filesystem); argument spec: zfssa_share.scope_spec().
+    # A project, or one share of it (pool, project, filesystem); argument spec: _zfssa/properties.scope_spec().
     # Use with: extends_documentation_fragment: [exalogic.backup.zfssa_objects]
     DOCUMENTATION = r'''
 options:
@@ -33,7 +33,7 @@ options:
 '''
 
     # Properties that projects and shares both have, with the same meaning; a share inherits the
-    # project's value unless it sets its own. Argument spec: zfssa_share.property_spec().
+    # project's value unless it sets its own. Argument spec: _zfssa/properties.property_spec().
     # Use with: extends_documentation_fragment: [exalogic.backup.zfssa_objects.properties]
     PROPERTIES = r'''
 options:

@@ -248,7 +248,8 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
-from ansible_collections.exalogic.backup.plugins.module_utils.layout import SECTIONS, collect_layout, layout_json
+from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect import (
+    SECTIONS, collect_layout, layout_json)
 
 
 def read_existing(path):

@@ -271,11 +271,13 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, mounts, rsync, sources
-from ansible_collections.exalogic.backup.plugins.module_utils.backup_run import JobFailed
-from ansible_collections.exalogic.backup.plugins.module_utils.fstab import fstab_entries, parse_fstab
-from ansible_collections.exalogic.backup.plugins.module_utils.layout import collect_layout, fstype_kind, layout_json, parse_proc_swaps
-from ansible_collections.exalogic.backup.plugins.module_utils.manifest import (
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import mounts, rsync, sources
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
+from ansible_collections.exalogic.backup.plugins.module_utils._host.fstab import fstab_entries, parse_fstab
+from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect import collect_layout, layout_json
+from ansible_collections.exalogic.backup.plugins.module_utils._layout.procfs import fstype_kind, parse_proc_swaps
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
     COLLECTION_VERSION, MANIFEST_VERSION, BackupPaths, read_json, write_json, write_marker)
 
 DELETE_CAP_FLOOR = 100

@@ -198,9 +198,10 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.exalogic.backup.plugins.module_utils import backup_run, rsync, sidecar, sources
-from ansible_collections.exalogic.backup.plugins.module_utils.backup_run import JobFailed
-from ansible_collections.exalogic.backup.plugins.module_utils.manifest import BackupPaths, backup_state
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import rsync, sidecar, sources
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import BackupPaths, backup_state
 
 TIME_FORMATS = ('%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d')
 

@@ -140,8 +140,9 @@ filesystem:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
-from ansible_collections.exalogic.backup.plugins.module_utils.retention import clone_origin, snapshot_name_problem
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
+    clone_origin, snapshot_name_problem)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
 
 RESERVED_PROPERTIES = ('name', 'share', 'project', 'pool')

@@ -175,7 +175,7 @@ query_result:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
 
 SUBSETS = ('pools', 'projects', 'filesystems', 'snapshots', 'schedules',

@@ -153,9 +153,9 @@ filesystems:
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import (
     COMMON_TYPED, NFS_EXCLUSIVE, change_diff, desired_properties, missing_container, property_changes, property_spec)
 
 

@@ -284,10 +284,10 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, ZfssaError, fail_on_error, join_path, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import scope_label, scope_spec
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_replication import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_label, scope_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.replication import (
     action_view, actions_for, as_bool, canonical_current_schedules, choose_action, desired_settings, find_target, is_busy,
     normalize_schedules, plan_schedules, settings_changes, target_names, update_finished, update_succeeded)
 

@@ -153,9 +153,9 @@ target:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, ZfssaError, diff_dict, fail_on_error, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_replication import find_target
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.replication import find_target
 
 DIFF_KEYS = ('label', 'hostname')
 

@@ -155,10 +155,11 @@ destroyed_snapshots:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.exalogic.backup.plugins.module_utils.retention import parse_creation, snapshot_name_problem
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
+    parse_creation, snapshot_name_problem)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import ScopeTask, scope_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import ScopeTask, scope_spec
 
 
 def argument_spec():

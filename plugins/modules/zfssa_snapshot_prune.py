@@ -135,11 +135,11 @@ deleted:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.exalogic.backup.plugins.module_utils.retention import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
     KEEP_OPTIONS, is_automatic, parse_creation, policy_problem, select_retention, snapshot_name_problem)
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import ScopeTask, scope_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import ScopeTask, scope_spec
 
 
 def argument_spec():

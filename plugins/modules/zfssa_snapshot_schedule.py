@@ -166,12 +166,12 @@ schedules:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.exalogic.backup.plugins.module_utils.retention import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
     FREQUENCIES, ScheduleError, describe_schedule, normalize_schedule, plan_schedules, repeated_timing_problem,
     schedule_from_appliance, schedule_order)
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa import (
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils.zfssa_share import ScopeTask, scope_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import ScopeTask, scope_spec
 
 
 def argument_spec():

@@ -50,7 +50,7 @@ pytest_suite() {  # pytest_suite DIR : a plain pytest suite that lives outside t
 lint() { ansible-lint --offline --profile production; }
 
 syntax_2_7_3_6() {  # target-side code must stay Python 2.7/3.6 syntax (Oracle Linux 6/7 guests)
-  local files=(plugins/modules/*.py plugins/module_utils/*.py)
+  local files; mapfile -t files < <(find plugins/modules plugins/module_utils -name "*.py" | sort)
   [ -e "${files[0]}" ] || { echo "no module code yet"; return 0; }
   local version bindir compiled=()
   for version in 2.7 3.6; do

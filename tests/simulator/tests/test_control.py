@@ -17,8 +17,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 
 
 def load_client_module():
-    """plugins/module_utils/zfssa.py loaded from the file (works with or without the ansible_collections layout)."""
-    path = os.path.join(REPO, 'plugins', 'module_utils', 'zfssa.py')
+    """plugins/module_utils/_zfssa/client.py loaded from the file (works with or without the ansible_collections layout)."""
+    path = os.path.join(REPO, 'plugins', 'module_utils', '_zfssa', 'client.py')
     spec = importlib.util.spec_from_file_location('zfssa_client_under_test', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

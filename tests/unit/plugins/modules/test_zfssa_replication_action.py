@@ -5,7 +5,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.exalogic.backup.plugins.module_utils import zfssa_replication as repl
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import replication as repl
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_replication_action
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
     CONNECTION, NO_CONTENT, FakeAppliance, answer, fault, run_zfssa_module)

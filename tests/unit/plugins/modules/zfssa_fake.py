@@ -22,7 +22,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.exalogic.backup.plugins.module_utils import zfssa
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import client as zfssa
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import run_module
 
 try:

@@ -1,0 +1,71 @@
+# Copyright: exalogic.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# PRIVATE to the exalogic.backup collection: free to change without notice; do not import from elsewhere.
+"""One backup or restore at a time per host: an flock(2) lock on a local file.
+
+The kernel drops the lock when its holder dies (killed run, reboot), so a lock can never go stale;
+the file only keeps the holder's pid, command and start time for the message a second run shows.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import errno
+import fcntl
+import json
+import os
+import time
+
+
+class LockBusy(Exception):
+    pass
+
+
+class HostLock(object):
+    def __init__(self, path, what, sleep=time.sleep, clock=time.time):
+        self.path = path
+        self.what = what
+        self.sleep = sleep
+        self.clock = clock
+        self.fd = None
+
+    def acquire(self, timeout=0):
+        """Take the lock, waiting up to timeout seconds; LockBusy names the holder when it stays taken."""
+        directory = os.path.dirname(self.path)
+        if directory and not os.path.isdir(directory):
+            os.makedirs(directory)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = self.clock() + max(timeout, 0)
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (IOError, OSError) as err:
+                if err.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if self.clock() >= deadline:
+                    holder = self.holder()
+                    os.close(self.fd)
+                    self.fd = None
+                    raise LockBusy('another %s holds the lock %s (pid %s, started %s)%s' % (
+                        holder.get('what', 'run'), self.path, holder.get('pid', '?'), holder.get('started', '?'),
+                        '; waited %d s (lock_timeout)' % timeout if timeout else
+                        '; set lock_timeout to wait for it'))
+                self.sleep(min(1.0, max(deadline - self.clock(), 0.05)))
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, json.dumps({'pid': os.getpid(), 'what': self.what,
+                                      'started': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}).encode('utf-8'))
+        return self
+
+    def holder(self):
+        try:
+            with open(self.path, 'r') as handle:
+                return json.load(handle)
+        except (IOError, OSError, ValueError):
+            return {}
+
+    def release(self):
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None

@@ -1,0 +1,94 @@
+# Copyright: exalogic.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# PRIVATE to the exalogic.backup collection: free to change without notice; do not import from elsewhere.
+"""Where a host's backup lives on the share, and the records that say whether it is complete.
+
+On the share (the mounted export, or a snapshot of it under .zfs/snapshot/<name>):
+
+    .exalogic-backup-share          marker: this export is a backup share (written by the appliance role,
+                                    or by rsync_backup with init: true)
+    <backup_dir>/root/              the mirror of the host's filesystems (what rsync writes)
+    <backup_dir>/meta/run.json      the current or last run: status running | failed | complete
+    <backup_dir>/meta/manifest.json the last COMPLETE run, written last (status: complete, counts, timings)
+    <backup_dir>/meta/failure.json  the last failed run (the manifest still names the previous good one)
+    <backup_dir>/meta/layout.json, acls.txt, capabilities.txt, rsync.log   side-car files
+
+A snapshot holds a usable backup only when its manifest is complete AND its run record is the same
+complete run: a snapshot taken while rsync was writing has run.json 'running' and a half-updated tree.
+"""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+import tempfile
+
+MARKER = '.exalogic-backup-share'
+MANIFEST_VERSION = 1
+COLLECTION_VERSION = '0.1.0'
+
+
+class BackupPaths(object):
+    """Paths of one host's backup below a share root (a mount point or a snapshot directory)."""
+
+    def __init__(self, share_root, backup_dir):
+        self.share_root = share_root
+        self.host_dir = os.path.join(share_root, backup_dir)
+        self.tree = os.path.join(self.host_dir, 'root')
+        self.meta = os.path.join(self.host_dir, 'meta')
+        self.marker = os.path.join(share_root, MARKER)
+        self.manifest = os.path.join(self.meta, 'manifest.json')
+        self.run = os.path.join(self.meta, 'run.json')
+        self.failure = os.path.join(self.meta, 'failure.json')
+        self.layout = os.path.join(self.meta, 'layout.json')
+        self.acls = os.path.join(self.meta, 'acls.txt')
+        self.capabilities = os.path.join(self.meta, 'capabilities.txt')
+        self.log = os.path.join(self.meta, 'rsync.log')
+
+
+def read_json(path):
+    """The JSON object in path, or None when the file does not exist or is not a JSON object."""
+    try:
+        with open(path, 'r') as handle:
+            data = json.load(handle)
+    except (IOError, OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_json(path, data):
+    """Write atomically (temp file in the same directory, fsync, rename): readers never see half a file."""
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
+    try:
+        with os.fdopen(fd, 'w') as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+            handle.write('\n')
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.rename(tmp, path)
+    except Exception:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_marker(paths, note):
+    with open(paths.marker, 'w') as handle:
+        handle.write(note.rstrip('\n') + '\n')
+
+
+def backup_state(paths):
+    """(usable, reason, manifest) for a backup tree: is there a complete, finished run?"""
+    manifest = read_json(paths.manifest)
+    run = read_json(paths.run)
+    if not os.path.isdir(paths.tree):
+        return False, 'no backup tree at %s' % paths.tree, manifest
+    if manifest is None:
+        return False, 'no manifest at %s: no backup run ever completed there' % paths.manifest, None
+    if manifest.get('status') != 'complete':
+        return False, 'the manifest %s says status %s, not complete' % (paths.manifest, manifest.get('status')), manifest
+    if run is not None and run.get('run_id') != manifest.get('run_id'):
+        return False, ('a later backup run (%s, started %s) was %s when this copy was taken: the tree is partly '
+                       'updated' % (run.get('run_id'), run.get('start'), run.get('status'))), manifest
+    return True, 'complete backup of %s finished %s' % (manifest.get('host'), manifest.get('end')), manifest
