@@ -38,7 +38,7 @@ FIRST_ADDRESS = 21  # contract 5: helper "roles" owns 127.0.0.21-29
 POOL = 'gold'
 RECAP_RE = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)'
                       r'\s+rescued=(\d+)\s+ignored=(\d+)', re.MULTILINE)
-MSG_RE = re.compile(r'^(?:ok|fatal|failed): \[([^\]]+)\][^{]*=> (\{.*?^\})', re.MULTILINE | re.DOTALL)
+RESULT_START_RE = re.compile(r'^(?:ok|changed|fatal|failed): \[([^\]]+)\][^{\n]*=> ', re.MULTILINE)
 
 
 def ansible_playbook():
@@ -67,9 +67,10 @@ class PlaybookRun:
             keys = ('ok', 'changed', 'unreachable', 'failed', 'skipped', 'rescued', 'ignored')
             self.recap[match.group(1)] = dict(zip(keys, (int(v) for v in match.groups()[1:])))
         self.results = []
-        for match in MSG_RE.finditer(proc.stdout):
+        decoder = json.JSONDecoder()
+        for match in RESULT_START_RE.finditer(proc.stdout):
             try:
-                self.results.append((match.group(1), json.loads(match.group(2))))
+                self.results.append((match.group(1), decoder.raw_decode(proc.stdout, match.end())[0]))
             except ValueError:
                 pass
 
@@ -211,6 +212,9 @@ class Fleet:
             if name in self.failing:
                 # this share grants the host's own address, which the NFS bed never sees: its mount is refused
                 entry['zfssa_backup_share_address'] = self.address[name]
+            if name == 'vs02':  # a pre-backup hook that writes a fresh dump into the backed-up tree
+                entry['vserver_backup_hooks'] = [{'name': 'database export', 'dump': self.root(name) + '/var/dump.sql',
+                                                  'command': 'date > %s/var/dump.sql' % self.root(name)}]
             if name in self.pythons:
                 entry['ansible_python_interpreter'] = self.pythons[name]
             hosts[name] = entry

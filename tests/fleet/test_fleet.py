@@ -80,3 +80,69 @@ def test_a_failing_host_fails_alone_and_says_why_and_how_to_fix(fleet, backup_ru
         assert failure, run.explain()
         assert 'in phase mount' in failure[0] or 'in phase verify' in failure[0], failure[0]
         assert not os.listdir(fleet.share_path(host)) or os.listdir(fleet.share_path(host)) == ['.exalogic-backup-share']
+
+
+def test_a_pre_backup_hook_dump_is_fresh_and_backed_up(fleet, backup_run):
+    run, _fences = backup_run
+    assert run.recap['vs02']['failed'] == 0, run.explain()
+    with open(os.path.join(fleet.share_path('vs02'), 'vs02', 'root', 'var', 'dump.sql'), encoding='utf-8') as handle:
+        assert handle.read().strip()
+
+
+def test_a_stale_hook_dump_stops_that_backup(fleet, backup_run):  # pylint: disable=unused-argument
+    stale = os.path.join(fleet.root('vs03'), 'var', 'old.dump')
+    with open(stale, 'w', encoding='utf-8') as handle:
+        handle.write('last week\n')
+    os.utime(stale, (1000000000, 1000000000))
+    before = tree_state(fleet.share_path('vs03'))
+    run = fleet.playbook('backup', '--limit', 'vs03', extra={
+        'vserver_backup_hooks': [{'name': 'ldap export', 'command': 'true', 'dump': stale}]})
+    assert run.recap['vs03']['failed'] == 1, run.explain()
+    assert any('pre-backup hook ldap export' in m and 'older than this run' in m and 'Fix the hook' in m
+               for m in run.messages('vs03')), run.explain()
+    assert tree_state(fleet.share_path('vs03')) == before
+    os.unlink(stale)
+
+
+def test_check_mode_of_each_playbook_changes_nothing(fleet, backup_run):
+    run, fences = backup_run
+    assert run.recap['vs01']['failed'] == 0
+    hosts = [h for h in fleet.names if h not in fleet.failing]
+    with open(os.path.join(fleet.root('vs01'), 'etc', 'hosts'), 'a', encoding='utf-8') as handle:
+        handle.write('10.9.9.9 a-change-check-mode-must-not-back-up\n')
+    trees = {h: (tree_state(fleet.share_path(h)), tree_state(fleet.root(h))) for h in hosts}
+    for playbook, extra in (('appliance_setup', None), ('backup', None),
+                            ('restore', {'restore_hosts': 'vs01', 'vserver_restore_paths': ['/etc/hosts']})):
+        fleet.clear_requests()
+        checked = fleet.playbook(playbook, check=True, extra=extra)
+        assert all(checked.recap[h]['failed'] == 0 for h in checked.recap if h not in fleet.failing), checked.explain()
+        assert fleet.writes() == [], (playbook, fleet.writes())
+        assert {h: (tree_state(fleet.share_path(h)), tree_state(fleet.root(h))) for h in hosts} == trees, playbook
+    assert fleet.fences() == fences
+
+
+def test_restore_one_file_from_the_fence_keeps_the_replaced_version(fleet, backup_run):
+    _run, fences = backup_run
+    hosts_file = os.path.join(fleet.root('vs01'), 'etc', 'hosts')
+    with open(hosts_file, 'w', encoding='utf-8') as handle:
+        handle.write('10.9.9.9 oops-an-unwanted-change\n')
+    others = tree_state(fleet.root('vs02'))
+    run = fleet.playbook('restore', extra={'restore_hosts': 'vs01', 'vserver_restore_paths': ['/etc/hosts'],
+                                           'vserver_restore_snapshot': fences['vs01'][0]})
+    assert run.returncode == 0, run.explain()
+    with open(hosts_file, encoding='utf-8') as handle:
+        assert handle.read() == '127.0.0.1 localhost\n192.168.1.10 vs1\n'
+    assert any('would change 1' in m for m in run.messages('vs01')), run.explain()  # the preview came first
+    summary = [m for m in run.messages('vs01') if m.startswith('vs01: restored 1 entries')]
+    assert summary and 'replaced files kept in ' in summary[0], run.explain()
+    kept = summary[0].split('replaced files kept in ', 1)[1].strip()
+    kept_path = os.path.join(fleet.root('vs01'), os.path.relpath(kept, fleet.root('vs01')), 'etc', 'hosts')
+    with open(kept_path, encoding='utf-8') as handle:
+        assert 'oops-an-unwanted-change' in handle.read()
+    assert tree_state(fleet.root('vs02')) == others
+
+
+def test_whole_server_restore_into_slash_refuses_without_confirmation(fleet, backup_run):  # pylint: disable=unused-argument
+    run = fleet.playbook('restore', extra={'restore_hosts': 'vs02', 'vserver_restore_dest': '/'})
+    assert run.recap['vs02']['failed'] == 1, run.explain()
+    assert any('set vserver_restore_confirm_whole_server: true' in m for m in run.messages('vs02')), run.explain()
