@@ -176,6 +176,7 @@ class Fleet:
         self.server.start()
         for name in self.names:
             subprocess.check_call([sys.executable, MAKE_TREE, self.root(name)])
+            add_non_ascii_file(self.root(name))
             os.makedirs(os.path.join(self.host_dir(name), 'mnt'), exist_ok=True)
         self.sshd = Sshd(os.path.join(self.work, 'ssh'), [self.address[n] for n in self.names])
         os.makedirs(self.sshd.work, exist_ok=True)
@@ -279,6 +280,17 @@ class Fleet:
                               timeout=timeout, cwd=self.work, check=False)
         return PlaybookRun(argv, proc, time.monotonic() - started)
 
+    def python_versions(self):
+        """{host: Python version its modules run on}, from ansible.builtin.setup over ssh."""
+        argv = [ansible_playbook().replace('ansible-playbook', 'ansible'), 'vservers', '-i', self.inventory,
+                '-m', 'ansible.builtin.setup', '-a', 'gather_subset=!all filter=ansible_python_version']
+        proc = subprocess.run(argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=300, cwd=self.work, check=False)
+        found, decoder = {}, json.JSONDecoder()
+        for match in re.finditer(r'^(\S+) \| SUCCESS => ', proc.stdout, re.MULTILINE):
+            found[match.group(1)] = decoder.raw_decode(proc.stdout, match.end())[0]['ansible_facts']['ansible_python_version']
+        return found
+
     def sync_exports(self):
         return self.server.sync_exports(self.sim)
 
@@ -302,6 +314,17 @@ class Fleet:
         """Requests that change the appliance (login and logout excepted)."""
         return [r for r in self.requests()
                 if r.get('method') != 'GET' and not r.get('path', '').startswith('/api/access/')]
+
+
+NON_ASCII = 'data/caf\u00e9-\u00fcber \u65e5\u672c.txt'
+
+
+def add_non_ascii_file(root):
+    """A file with a non-ASCII name and a POSIX ACL: NFSv3 cannot hold the ACL, the side-car must."""
+    path = os.path.join(root, NON_ASCII)
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write('non-ascii name\n')
+    subprocess.check_call(['setfacl', '-m', 'u:4242:r', path])
 
 
 def tree_state(top):

@@ -5,12 +5,14 @@ what a user relies on and asserts it from the outside (appliance request log, sh
 NFS server's disk, the hosts' emulated roots, ansible's recap and summary lines).
 """
 
+import json
 import os
 import re
+import subprocess
 
 import pytest
 
-from fleet import tree_state
+from fleet import NON_ASCII, tree_state
 
 FENCE_RE = r'^%s-\d{8}T\d{6}Z$'
 
@@ -146,3 +148,29 @@ def test_whole_server_restore_into_slash_refuses_without_confirmation(fleet, bac
     run = fleet.playbook('restore', extra={'restore_hosts': 'vs02', 'vserver_restore_dest': '/'})
     assert run.recap['vs02']['failed'] == 1, run.explain()
     assert any('set vserver_restore_confirm_whole_server: true' in m for m in run.messages('vs02')), run.explain()
+
+
+def test_non_ascii_file_name_acl_goes_through_the_side_car_and_comes_back(fleet, backup_run):
+    run, _fences = backup_run
+    assert run.recap['vs02']['failed'] == 0, run.explain()
+    alternate = os.path.join(fleet.host_dir('vs02'), 'alternate')
+    os.makedirs(alternate, exist_ok=True)  # rsync_restore wants an existing (mounted) target
+    restored = fleet.playbook('restore', extra={'restore_hosts': 'vs02', 'vserver_restore_paths': ['/' + NON_ASCII],
+                                                'vserver_restore_dest': alternate})
+    assert restored.returncode == 0, restored.explain()
+    path = os.path.join(alternate, NON_ASCII)
+    with open(path, encoding='utf-8') as handle:
+        assert handle.read() == 'non-ascii name\n'
+    acl = subprocess.run(['getfacl', '-cn', path], stdout=subprocess.PIPE, text=True, check=True).stdout
+    assert 'user:4242:r--' in acl, acl
+    # on the share the ACL is not on the file (NFSv3) but in the side-car
+    mirror_file = os.path.join(fleet.share_path('vs02'), 'vs02', 'root', NON_ASCII)
+    assert 'user:4242' not in subprocess.run(['getfacl', '-cn', mirror_file], stdout=subprocess.PIPE, text=True,
+                                             check=True).stdout
+
+
+def test_each_host_runs_modules_on_its_own_python(fleet):
+    versions = fleet.python_versions()
+    for host in fleet.names:
+        wanted = fleet.pythons.get(host, fleet.python).rsplit('python', 1)[1] or '3'
+        assert versions[host].startswith(wanted), versions

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the project's test suites in the laid-out collection and print one pass/fail summary.
 # Called by the Makefile with VENV, COLLECTION and TEST_HOME set. Usage: run-tests.sh SUITE
-#   all     sanity, units, simulator-tests, nfs-tests, integration, lint
+#   all     sanity, units, simulator-tests, nfs-tests, fleet-tests, integration, lint
 #   compat  sanity (compile, import, validate-modules, ansible-doc) and units under the 2.16 venv,
 #           plus a Python 2.7/3.6 syntax check of target-side code
 set -uo pipefail
@@ -75,6 +75,7 @@ case "$suite" in
     have tests/unit && step units units
     have tests/simulator && step simulator-tests pytest_suite tests/simulator
     have tests/nfs && step nfs-tests pytest_suite tests/nfs
+    have tests/fleet && step fleet-tests pytest_suite tests/fleet
     [ -n "$(ls tests/integration/targets 2>/dev/null)" ] && step integration integration
     step ansible-lint lint
     ;;
@@ -83,6 +84,8 @@ case "$suite" in
       sanity --test compile --test import --test validate-modules --test ansible-doc --test future-import-boilerplate --test metaclass-boilerplate
     step "python 2.7/3.6 syntax" syntax_2_7_3_6
     have tests/unit && step "units (ansible-core 2.16)" units
+    have tests/fleet && step "fleet over ssh (ansible-core 2.16, targets on Python 2.7 and 3.6)" \
+      env FLEET_COMPAT=1 python -m pytest -q -p no:cacheprovider tests/fleet
     ;;
   sanity) step sanity sanity ;;
   units) step units units ;;
@@ -90,6 +93,7 @@ case "$suite" in
   lint) step ansible-lint lint ;;
   simulator-tests) step simulator-tests pytest_suite tests/simulator ;;
   nfs-tests) step nfs-tests pytest_suite tests/nfs ;;
+  fleet-tests) step fleet-tests pytest_suite tests/fleet ;;
   bench)
     for b in tests/bench/bench_*.py; do [ -e "$b" ] && step "$(basename "$b" .py)" python "$b"; done
     ;;
