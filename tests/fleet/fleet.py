@@ -34,7 +34,7 @@ from nfsbed.namespace import TEST_BED_ENV, run_in_mount_namespace  # noqa: E402 
 from nfsbed.server import NfsServer  # noqa: E402  pylint: disable=wrong-import-position
 
 MAKE_TREE = os.path.join(COLLECTION_DIR, 'tests', 'integration', 'targets', 'rsync_backup', 'files', 'make_tree.py')
-FIRST_ADDRESS = 21  # contract 5: helper "roles" owns 127.0.0.21-29
+FIRST_ADDRESS, ADDRESS_COUNT = 21, 9  # contract 5: helper "roles" owns 127.0.0.21-29
 POOL = 'gold'
 RECAP_RE = re.compile(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)'
                       r'\s+rescued=(\d+)\s+ignored=(\d+)', re.MULTILINE)
@@ -148,7 +148,8 @@ class Fleet:
     def __init__(self, work, hosts=5, python='/usr/bin/python3', pythons=None, failing=('vs05',)):
         self.work = str(work)
         self.names = ['vs%02d' % n for n in range(1, hosts + 1)]
-        self.address = {name: '127.0.0.%d' % (FIRST_ADDRESS + i) for i, name in enumerate(self.names)}
+        # more hosts than addresses (benchmarks) share addresses; each host still has its own root
+        self.address = {name: '127.0.0.%d' % (FIRST_ADDRESS + i % ADDRESS_COUNT) for i, name in enumerate(self.names)}
         self.python = python
         self.pythons = pythons or {}
         self.failing = [h for h in failing if h in self.names]
@@ -178,7 +179,7 @@ class Fleet:
             subprocess.check_call([sys.executable, MAKE_TREE, self.root(name)])
             add_non_ascii_file(self.root(name))
             os.makedirs(os.path.join(self.host_dir(name), 'mnt'), exist_ok=True)
-        self.sshd = Sshd(os.path.join(self.work, 'ssh'), [self.address[n] for n in self.names])
+        self.sshd = Sshd(os.path.join(self.work, 'ssh'), sorted(set(self.address.values())))
         os.makedirs(self.sshd.work, exist_ok=True)
         self.sshd.start()
         self.write_inventory()
@@ -218,6 +219,8 @@ class Fleet:
                                                   'command': 'date > %s/var/dump.sql' % self.root(name)}]
             if name in self.pythons:
                 entry['ansible_python_interpreter'] = self.pythons[name]
+                # the apt module needs the system Python's apt bindings (OL guests use yum; see docs/interpreters.md)
+                entry['vserver_backup_install_packages'] = False
             hosts[name] = entry
         work = self.work
         inventory = {'all': {
@@ -271,7 +274,8 @@ class Fleet:
             ZFSSA_CA_PATH=self.sim.cert)
 
     def playbook(self, name, *args, check=False, forks=10, extra=None, timeout=600):
-        argv = [ansible_playbook(), '-i', self.inventory, 'exalogic.backup.%s' % name, '-f', str(forks)]
+        inventory = [] if '-i' in args else ['-i', self.inventory]
+        argv = [ansible_playbook()] + inventory + ['exalogic.backup.%s' % name, '-f', str(forks)]
         if extra:
             argv += ['-e', json.dumps(extra)]
         argv += list(args) + (['--check', '--diff'] if check else [])
