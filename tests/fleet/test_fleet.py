@@ -79,7 +79,8 @@ def test_a_failing_host_fails_alone_and_says_why_and_how_to_fix(fleet, backup_ru
         assert run.recap[host]['failed'] == 1, run.explain()
         failure = [m for m in run.messages(host) if m.startswith('%s: backup FAILED' % host)]
         assert failure, run.explain()
-        assert 'in phase mount' in failure[0] or 'in phase verify' in failure[0], failure[0]
+        assert 'in phase mount' in failure[0] and 'Permission denied' in failure[0], failure[0]
+        assert 'zfssa_backup_share_address' in failure[0], failure[0]  # the hint names the fix
         assert not os.listdir(fleet.share_path(host)) or os.listdir(fleet.share_path(host)) == ['.exalogic-backup-share']
 
 
