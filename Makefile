@@ -31,7 +31,7 @@ venv-compat: deps
 	@tests/setup/make-venv.sh $(VENV_COMPAT) tests/requirements-2.16.txt $(PYTHON)
 
 layout:
-	@$(PYTHON) tests/setup/layout.py $(BUILD) >/dev/null || python3 tests/setup/layout.py $(BUILD) >/dev/null
+	@$(PYTHON) tests/setup/build_tree.py $(BUILD) >/dev/null || python3 tests/setup/build_tree.py $(BUILD) >/dev/null
 
 test: venv layout
 	@VENV=$(VENV) COLLECTION=$(COLLECTION) TEST_HOME=$(TEST_HOME) tests/setup/run-tests.sh all
