@@ -16,7 +16,7 @@ TEST_HOME ?= $(BUILD)/home
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 
 .PHONY: help deps venv venv-compat layout test test-compat demo sanity units integration lint \
-        simulator-tests nfs-tests bench clean
+        simulator-tests nfs-tests bench docs clean
 
 help:
 	@sed -n '2,6p' Makefile
@@ -47,6 +47,9 @@ bench: venv layout
 
 demo: venv layout
 	@VENV=$(VENV) COLLECTION=$(COLLECTION) tests/setup/demo.sh
+
+docs: venv layout
+	@PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/setup/gen_docs.py $(CURDIR)
 
 clean:
 	rm -rf $(BUILD) tests/output
