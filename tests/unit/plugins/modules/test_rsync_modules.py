@@ -23,7 +23,7 @@ def no_commands(monkeypatch):
 
 @pytest.mark.parametrize('args, expected', [
     (dict(backup_dir='a/b'), "backup_dir 'a/b' must be one directory name"),
-    (dict(extra_args=['-X']), 'extra_args: -X/--xattrs fails on NFSv3'),
+    (dict(extra_args=['-X']), "extra_args: '-X' is refused: extended attributes fail on NFSv3"),
     (dict(min_source_ratio=2.0), 'min_source_ratio must be between 0 (off) and 1'),
     (dict(max_delete_ratio=-0.1), 'max_delete_ratio must be between 0 (off) and 1'),
     (dict(max_delete=-1), 'max_delete must be 0 (no deletions) or more'),
