@@ -17,11 +17,14 @@ description:
     (not just an existing directory) of exactly the asked source, and the share must hold the
     marker file C(.exalogic-backup-share) that the appliance role writes. A missing or wrong mount
     fails with a message saying what was found; nothing is written to the local disk.
-  - B(Gates.) One run per host (a lock that is released by the kernel when its holder dies, so it
-    never goes stale); every local filesystem that C(/etc/fstab) mounts at boot must be mounted;
-    the source must not be much smaller than the last complete backup (O(min_source_ratio)); the
-    number of deletions is capped (O(max_delete), O(max_delete_ratio)); the share must let root
-    set owners (root access for this host), probed before rsync starts.
+  - B(Gates), all decided before anything is deleted. One run per host and per mount point (locks
+    that the kernel releases when the last holder dies, rsync included, so they never go stale);
+    every local filesystem that C(/etc/fstab) mounts at boot must be mounted; every filesystem of the
+    last complete backup must be a source again (or be retired with O(retire_sources)); no source may
+    hold much fewer entries than in the last complete backup (O(min_source_ratio), per filesystem);
+    the number of deletions is capped (O(max_delete), O(max_delete_ratio)) and a run over the cap
+    deletes B(nothing); the share must let root set owners (root access for this host), probed before
+    rsync starts.
   - The mirror is written to C(<share>/<backup_dir>/root/) with C(-aH --numeric-ids --relative
     --one-file-system --delete --delete-excluded) and one source per local mount point;
     C(--inplace --no-whole-file) on copy-on-write shares; never C(-X) (NFSv3 has no extended
@@ -106,20 +109,43 @@ options:
     elements: path
   min_source_ratio:
     description:
-      - Fail before rsync when the sources hold fewer entries than this fraction of the files of the
+      - Fail before rsync when a source holds fewer entries than this fraction of its entries in the
         last complete backup (an unmounted or emptied filesystem would otherwise be deleted from the
-        mirror). V(0) turns the gate off.
+        mirror). Counted per source filesystem, so that a small filesystem that empties is caught on a
+        big host - a whole filesystem by its used inodes (C(statvfs)), other sources by a walk.
+        Manifests of older versions without per-filesystem counts are compared by the total.
+        V(0) turns the gate off.
     type: float
     default: 0.5
+  retire_sources:
+    description:
+      - Source filesystems (as seen from O(root), such as V(/data)) of the last complete backup that are
+        gone on purpose. Without this a filesystem that was backed up and is not mounted now fails the run
+        with its name, instead of being mirrored as empty. Name it for one run; the new manifest no
+        longer lists it.
+    type: list
+    elements: path
+    default: []
+  progress_file:
+    description:
+      - Status file on the host that says how far a running backup is (phase, files and bytes done,
+        status running, complete or failed), rewritten while rsync runs. Read it, or the result of
+        M(ansible.builtin.async_status), while the task runs under C(async). Default
+        C(/var/lib/exalogic-backup/progress/<backup_dir>.json). Not written in check mode.
+    type: path
   max_delete:
     description:
-      - Most entries a run may delete from the mirror (rsync C(--max-delete)); a run that reaches the cap
-        fails (rsync exit 25). Overrides O(max_delete_ratio).
+      - Most entries a run may delete from the mirror. Overrides O(max_delete_ratio).
+      - The cap is atomic - rsync first transfers with deletions held back, the deletions left are
+        counted (a dry run) and carried out only when they fit under the cap. A run over the cap deletes
+        nothing and fails; repeating it does not erode the mirror.
     type: int
   max_delete_ratio:
     description:
-      - Deletion cap as a fraction of the files of the last complete backup (at least 100 entries).
-        Not applied to the first backup. V(0) turns it off (O(max_delete) still applies).
+      - Deletion cap as a fraction of the files of the last B(complete) backup (failed runs do not
+        change it), and at least 10 entries - on trees under 100 entries (with the default 0.1) up to
+        10 deletions pass per run. Not applied to the first backup. V(0) turns it off (O(max_delete)
+        still applies).
     type: float
     default: 0.1
 attributes:
@@ -208,6 +234,9 @@ manifest:
     bytes_transferred: 3700000
     vanished: 2
     sources: [/, /boot, /var]
+    filesystems:
+      - {source: /, mount_point: /, device: /dev/mapper/ol-root, maj_min: '252:0', uuid: 3e1c..., fstype: xfs,
+         entries: 120345, counted_by: inodes}
     exclude_sha256: 3b0c...
     collection_version: 0.1.0
 manifest_path:
@@ -242,8 +271,13 @@ sources:
   type: list
   elements: str
   sample: [/, /boot, /var]
+deletions_counted:
+  description: Deletions counted (dry run) before any was made, when deletions were pending under a cap.
+  returned: when deletions were pending
+  type: int
+  sample: 12
 max_delete:
-  description: The deletion cap given to rsync (null when none applied).
+  description: The deletion cap of this run (null when none applied).
   returned: when rsync ran
   type: int
   sample: 13820
