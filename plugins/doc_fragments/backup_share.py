@@ -81,7 +81,7 @@ options:
       - Refused, with the reason, are options that defeat the gates or write outside the mirror -
         C(--remove-source-files), C(-L)/C(-K)/C(-k) and their long forms, C(--log-file), every
         C(--delete*) option, C(--max-delete), C(--force), C(--ignore-errors), C(-X)/C(--xattrs) (fails on
-        NFSv3), C(--files-from), filter options (use O(excludes)), C(--no-*) forms of the mirror's flags,
+        NFSv3), C(--files-from), filter options (use C(excludes)), C(--no-*) forms of the mirror's flags,
         C(--backup-dir), C(--temp-dir), C(--partial-dir), C(--*-dest), C(--dry-run) (use check mode) and
         words that are not options.
     type: list

@@ -69,7 +69,8 @@ def test_every_phase_runs_in_order_and_is_timed(tmp_path):
 def test_any_exit_from_a_phase_is_recorded_cleaned_up_and_raised(tmp_path, error):
     def fail():
         raise error
-    job = Job(FakeModule(params(tmp_path)), [('lock', lambda: job.take_locks()), ('x', fail)])
+    job = Job(FakeModule(params(tmp_path)), [])
+    job.steps = [('lock', job.take_locks), ('x', fail)]
     with pytest.raises(type(error)):
         job.run()
     assert len(job.recorded) == 1
