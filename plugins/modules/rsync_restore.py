@@ -201,7 +201,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import rsync, sidecar, sources
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
-from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import BackupPaths, backup_state
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
+    BackupPaths, backup_state, parse_utc)
 
 TIME_FORMATS = ('%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d')
 
@@ -217,10 +218,7 @@ def parse_as_of(text):
 
 
 def manifest_end(manifest):
-    try:
-        return calendar.timegm(time.strptime(manifest.get('end', ''), '%Y-%m-%dT%H:%M:%SZ'))
-    except (ValueError, TypeError):
-        return None
+    return parse_utc(manifest.get('end', ''))
 
 
 class Restore(backup_run.ShareJob):
@@ -329,7 +327,7 @@ class Restore(backup_run.ShareJob):
             # max_delete is a gate: count the deletions first (dry run), delete nothing when they exceed it
             counted = self.rsync(command(True, None))
             self.result['deletions_counted'] = counted.items['deleted']
-            if counted.rc == 0 and counted.items['deleted'] > self.p['max_delete']:
+            if counted.items['deleted'] > self.p['max_delete']:
                 raise JobFailed('restore not started, nothing was deleted: it would delete %d entries in %s, more '
                                 'than max_delete (%d). Check dest_root, preview with check mode, and raise max_delete '
                                 'if intended' % (counted.items['deleted'], self.dest_root, self.p['max_delete']))

@@ -1,9 +1,11 @@
 """rsync_backup against the same work done by hand: a one-task module playbook, a one-task
 ansible.builtin.command playbook running the module's own rsync argv, and that argv run bare.
 
-    python tests/bench/bench_backup.py [--sizes 10000,100000] [--repeat 3]
+    python tests/bench/bench_backup.py [--sizes 10000,100000] [--repeat 3] [--root filesystem|directory]
 
-For each size, builds a tree (files spread over directories of 100), then for each repeat: a first
+For each size, builds a tree (files spread over directories of 100) on its own loop-mounted ext4
+filesystem (the usual case: a source that is a whole filesystem, counted by statvfs) or in a plain
+directory (an alternate root: the gates walk it), then for each repeat: a first
 backup onto an empty share and an unchanged re-run, for each of the three ways. Prints the median
 seconds, the ratios module / command playbook / bare rsync, and the module's per-phase timings.
 The share is a local directory bind-mounted by the module (mount: auto); sidecar: [] so the side-car
@@ -59,13 +61,18 @@ def timed(argv):
 
 
 class Bench:
-    def __init__(self, scratch, files):
+    def __init__(self, scratch, files, whole_fs):
         self.scratch = scratch
         self.root = os.path.join(scratch, 'root')
         self.share = os.path.join(scratch, 'share')
         self.mnt = os.path.join(scratch, 'mnt')
         self.out = os.path.join(scratch, 'result.json')
         os.makedirs(self.root)
+        if whole_fs:  # the server's root is a filesystem of its own, as on a real host (gates use statvfs)
+            image = os.path.join(scratch, 'root.img')
+            subprocess.run(['truncate', '-s', '%dM' % (256 + files // 100), image], check=True)
+            subprocess.run(['mkfs.ext4', '-q', '-N', str(files * 2 + 10000), image], check=True)
+            subprocess.run(['mount', '-o', 'loop', image, self.root], check=True)
         build_tree(self.root, files)
         self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=BUILD, ANSIBLE_STDOUT_CALLBACK='minimal',
                         ANSIBLE_LOCALHOST_WARNING='false', ANSIBLE_INVENTORY_UNPARSED_WARNING='false',
@@ -124,10 +131,10 @@ def median(values):
     return statistics.median(values) if values else float('nan')
 
 
-def bench_size(files, repeat):
+def bench_size(files, repeat, whole_fs):
     scratch = tempfile.mkdtemp(prefix='bench-backup-')
     try:
-        bench = Bench(scratch, files)
+        bench = Bench(scratch, files, whole_fs)
         os.makedirs(bench.mnt)
         bench.fresh_share()
         probe = bench.module_result()  # first run: gives the argv; the share is then prepared
@@ -147,7 +154,8 @@ def bench_size(files, repeat):
         phase_median = {name: median([p.get(name, 0) for p in phases]) for name in sorted(phases[0])}
         return result, phase_median
     finally:
-        subprocess.run(['umount', '-q', os.path.join(scratch, 'mnt')], check=False, stderr=subprocess.DEVNULL)
+        for path in ('mnt', 'root'):
+            subprocess.run(['umount', '-q', os.path.join(scratch, path)], check=False, stderr=subprocess.DEVNULL)
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -155,11 +163,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--sizes', default='10000,100000')
     parser.add_argument('--repeat', type=int, default=3)
+    parser.add_argument('--root', choices=['filesystem', 'directory'], default='filesystem',
+                        help='the server root: its own (loop-mounted ext4) filesystem, or a plain directory')
     options = parser.parse_args()
     print('machine: %s, %d CPUs, %s' % (os.uname()[1], os.cpu_count(), ' '.join(os.uname()[2:3])))
     for files in [int(size) for size in options.sizes.split(',')]:
-        result, phases = bench_size(files, options.repeat)
-        print('\n%d files (median of %d)' % (files, options.repeat))
+        result, phases = bench_size(files, options.repeat, options.root == 'filesystem')
+        print('\n%d files, root is a %s (median of %d)' % (files, options.root, options.repeat))
         print('%-10s %10s %10s %10s %12s %12s' % ('run', 'module s', 'command s', 'rsync s', 'mod/command',
                                                  'mod/rsync'))
         for kind in ('first', 'unchanged'):
