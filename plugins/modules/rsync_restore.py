@@ -58,7 +58,8 @@ options:
     default: false
   max_delete:
     description:
-      - Most files a restore with O(delete=true) may delete; the restore fails when it would delete more.
+      - Most files a restore with O(delete=true) may delete. The deletions are counted first (an
+        rsync dry run); a restore that would delete more fails and deletes nothing.
     type: int
     default: 1000
   backup_replaced:
