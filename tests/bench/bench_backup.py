@@ -170,8 +170,8 @@ def main():
     for files in [int(size) for size in options.sizes.split(',')]:
         result, phases = bench_size(files, options.repeat, options.root == 'filesystem')
         print('\n%d files, root is a %s (median of %d)' % (files, options.root, options.repeat))
-        print('%-10s %10s %10s %10s %12s %12s' % ('run', 'module s', 'command s', 'rsync s', 'mod/command',
-                                                 'mod/rsync'))
+        header = ('run', 'module s', 'command s', 'rsync s', 'mod/command', 'mod/rsync')
+        print('%-10s %10s %10s %10s %12s %12s' % header)
         for kind in ('first', 'unchanged'):
             mod, cmd, bare = (result['%s %s' % (way, kind)] for way in ('module', 'command', 'rsync'))
             print('%-10s %10.2f %10.2f %10.2f %12.2f %12.2f' % (kind, mod, cmd, bare, mod / cmd, mod / bare))
