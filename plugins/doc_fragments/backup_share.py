@@ -64,7 +64,12 @@ options:
   timeout:
     description:
       - rsync I/O timeout in seconds (rsync C(--timeout)). A process blocked in a hard NFS mount cannot
-        be interrupted; also set a task C(timeout).
+        be interrupted.
+      - A task C(timeout) makes Ansible report the task as failed when it expires; the module process on
+        the host gets SIGTERM or SIGHUP only when the connection closes, and then stops rsync, records the
+        run as failed and unmounts. If the connection stays open the run may still finish on the host.
+        For long runs use C(async) with C(poll) (or C(poll=0) and M(ansible.builtin.async_status)) instead
+        of a task C(timeout); the progress file shows how far rsync got.
     type: int
   rsync_path:
     description:
@@ -72,7 +77,13 @@ options:
     type: path
   extra_args:
     description:
-      - More rsync arguments, added before the sources. C(-X) fails on NFSv3 and is refused.
+      - More rsync arguments, added before the sources, such as C(--checksum) or C(-v).
+      - Refused, with the reason, are options that defeat the gates or write outside the mirror -
+        C(--remove-source-files), C(-L)/C(-K)/C(-k) and their long forms, C(--log-file), every
+        C(--delete*) option, C(--max-delete), C(--force), C(--ignore-errors), C(-X)/C(--xattrs) (fails on
+        NFSv3), C(--files-from), filter options (use C(excludes)), C(--no-*) forms of the mirror's flags,
+        C(--backup-dir), C(--temp-dir), C(--partial-dir), C(--*-dest), C(--dry-run) (use check mode) and
+        words that are not options.
     type: list
     elements: str
     default: []
@@ -80,6 +91,10 @@ options:
     description:
       - Local lock file. Default C(/var/lock/exalogic-backup-<backup_dir>.lock), shared with
         the backup and restore modules so that a backup never runs during a restore of the same host.
+      - A second lock C(exalogic-backup-mount-<mount point>.lock) in the same directory keeps jobs with
+        different O(backup_dir) values that use the same O(mount_point) from unmounting under each other.
+      - rsync holds both locks too (inherited descriptors) and is stopped when the module process dies,
+        so a new run never starts while anything of an earlier run still writes.
     type: path
   lock_timeout:
     description:

@@ -17,11 +17,14 @@ description:
     (not just an existing directory) of exactly the asked source, and the share must hold the
     marker file C(.exalogic-backup-share) that the appliance role writes. A missing or wrong mount
     fails with a message saying what was found; nothing is written to the local disk.
-  - B(Gates.) One run per host (a lock that is released by the kernel when its holder dies, so it
-    never goes stale); every local filesystem that C(/etc/fstab) mounts at boot must be mounted;
-    the source must not be much smaller than the last complete backup (O(min_source_ratio)); the
-    number of deletions is capped (O(max_delete), O(max_delete_ratio)); the share must let root
-    set owners (root access for this host), probed before rsync starts.
+  - B(Gates), all decided before anything is deleted. One run per host and per mount point (locks
+    that the kernel releases when the last holder dies, rsync included, so they never go stale);
+    every local filesystem that C(/etc/fstab) mounts at boot must be mounted; every filesystem of the
+    last complete backup must be a source again (or be retired with O(retire_sources)); no source may
+    hold much fewer entries than in the last complete backup (O(min_source_ratio), per filesystem);
+    the number of deletions is capped (O(max_delete), O(max_delete_ratio)) and a run over the cap
+    deletes B(nothing); the share must let root set owners (root access for this host), probed before
+    rsync starts.
   - The mirror is written to C(<share>/<backup_dir>/root/) with C(-aH --numeric-ids --relative
     --one-file-system --delete --delete-excluded) and one source per local mount point;
     C(--inplace --no-whole-file) on copy-on-write shares; never C(-X) (NFSv3 has no extended
@@ -106,20 +109,43 @@ options:
     elements: path
   min_source_ratio:
     description:
-      - Fail before rsync when the sources hold fewer entries than this fraction of the files of the
+      - Fail before rsync when a source holds fewer entries than this fraction of its entries in the
         last complete backup (an unmounted or emptied filesystem would otherwise be deleted from the
-        mirror). V(0) turns the gate off.
+        mirror). Counted per source filesystem, so that a small filesystem that empties is caught on a
+        big host - a whole filesystem by its used inodes (C(statvfs)), other sources by a walk.
+        Manifests of older versions without per-filesystem counts are compared by the total.
+        V(0) turns the gate off.
     type: float
     default: 0.5
+  retire_sources:
+    description:
+      - Source filesystems (as seen from O(root), such as V(/data)) of the last complete backup that are
+        gone on purpose. Without this a filesystem that was backed up and is not mounted now fails the run
+        with its name, instead of being mirrored as empty. Name it for one run; the new manifest no
+        longer lists it.
+    type: list
+    elements: path
+    default: []
+  progress_file:
+    description:
+      - Status file on the host that says how far a running backup is (phase, files and bytes done,
+        status running, complete or failed), rewritten while rsync runs. Read it, or the result of
+        M(ansible.builtin.async_status), while the task runs under C(async). Default
+        C(/var/lib/exalogic-backup/progress/<backup_dir>.json). Not written in check mode.
+    type: path
   max_delete:
     description:
-      - Most entries a run may delete from the mirror (rsync C(--max-delete)); a run that reaches the cap
-        fails (rsync exit 25). Overrides O(max_delete_ratio).
+      - Most entries a run may delete from the mirror. Overrides O(max_delete_ratio).
+      - The cap is atomic - rsync first transfers with deletions held back, the deletions left are
+        counted (a dry run) and carried out only when they fit under the cap. A run over the cap deletes
+        nothing and fails; repeating it does not erode the mirror.
     type: int
   max_delete_ratio:
     description:
-      - Deletion cap as a fraction of the files of the last complete backup (at least 100 entries).
-        Not applied to the first backup. V(0) turns it off (O(max_delete) still applies).
+      - Deletion cap as a fraction of the files of the last B(complete) backup (failed runs do not
+        change it), and at least 10 entries - on trees under 100 entries (with the default 0.1) up to
+        10 deletions pass per run. Not applied to the first backup. V(0) turns it off (O(max_delete)
+        still applies).
     type: float
     default: 0.1
 attributes:
@@ -208,6 +234,9 @@ manifest:
     bytes_transferred: 3700000
     vanished: 2
     sources: [/, /boot, /var]
+    filesystems:
+      - {source: /, mount_point: /, device: /dev/mapper/ol-root, maj_min: '252:0', uuid: 3e1c..., fstype: xfs,
+         entries: 120345, counted_by: inodes}
     exclude_sha256: 3b0c...
     collection_version: 0.1.0
 manifest_path:
@@ -242,8 +271,13 @@ sources:
   type: list
   elements: str
   sample: [/, /boot, /var]
+deletions_counted:
+  description: Deletions counted (dry run) before any was made, when deletions were pending under a cap.
+  returned: when deletions were pending
+  type: int
+  sample: 12
 max_delete:
-  description: The deletion cap given to rsync (null when none applied).
+  description: The deletion cap of this run (null when none applied).
   returned: when rsync ran
   type: int
   sample: 13820
@@ -264,28 +298,31 @@ timings:
   sample: {mount: 0.21, verify: 0.01, gates: 0.4, rsync: 35.1, sidecar: 2.3, unmount: 0.1}
 '''
 
-import calendar
 import os
 import stat
-import time
+from collections import namedtuple
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
-from ansible_collections.exalogic.backup.plugins.module_utils._backup import mounts, rsync, sources
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import gates, mounts, rsync, sources
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils._host.fstab import fstab_entries, parse_fstab
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect import collect_layout, layout_json
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.procfs import fstype_kind, parse_proc_swaps
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
-    COLLECTION_VERSION, MANIFEST_VERSION, BackupPaths, read_json, write_json, write_marker)
+    BackupPaths, complete_manifest, failed_run_record, interrupted_run, new_run_record, read_json, write_json,
+    write_marker)
 
-DELETE_CAP_FLOOR = 100
+FSTAB_MAX_BYTES = 1024 * 1024
 PROBE_UID = 12345
 
 
-class NothingToPreview(Exception):
+class NothingToPreview(backup_run.EndEarly):
     pass
+
+
+BackupPlan = namedtuple('BackupPlan', 'sources excludes last max_delete filesystems')
 
 
 class Backup(backup_run.ShareJob):
@@ -295,39 +332,32 @@ class Backup(backup_run.ShareJob):
         super(Backup, self).__init__(module, read_only=module.check_mode)
         self.root = os.path.normpath(self.p['root'])
         self.paths = BackupPaths(self.p['mount_point'], self.backup_dir)
-        self.result = dict(changed=False, sources=[], manifest_path=self.paths.manifest, timings=self.phases.seconds)
+        self.result.update(sources=[], manifest_path=self.paths.manifest)
         self.run_started = False
         self.run_record = None
+        self.plan = None
+        self.outcome = None
+        self.progress = None if self.check else backup_run.ProgressFile(
+            self.p['progress_file'] or backup_run.default_progress_file(self.backup_dir), self.backup_dir)
 
     # ------------------------------------------------------------------ the run, in order
 
-    def run(self):
-        lock = self.new_lock()
-        try:
-            if lock is not None:
-                self.timed('lock', lambda: self.take_lock(lock))
-            self.timed('mount', self.mount)
-            self.timed('verify', self.verify)
-            plan = self.timed('gates', self.gates)
-            outcome = self.timed('rsync', lambda: self.transfer(plan))
-            if not self.check:
-                self.timed('sidecar', self.write_sidecar)
-                self.finish(plan, outcome)
-        except NothingToPreview as err:
-            self.result.update(changed=True, msg=str(err))
-        except JobFailed as err:
-            self.record_failure(str(err))
-            self.result.update(err.details)
-            self.cleanup(lock)
-            self.module.fail_json(msg=str(err), **self.result)
-        except Exception as err:  # a crash still unmounts and unlocks; the message says where
-            self.record_failure('unexpected error: %s' % err)
-            self.cleanup(lock)
-            raise
-        problem = self.cleanup(lock)
-        if problem:
-            self.module.fail_json(msg=problem, **self.result)
-        return self.result
+    def phases(self):
+        steps = [('lock', self.take_locks), ('mount', self.mount), ('verify', self.verify), ('gates', self.gates),
+                 ('rsync', self.transfer)]
+        if not self.check:
+            steps += [('sidecar', self.write_sidecar), ('finish', self.finish)]
+        return steps
+
+    def timed(self, phase, func):
+        if self.progress is not None and phase not in ('lock', 'unmount'):
+            self.progress.update(phase=phase)
+        return super(Backup, self).timed(phase, func)
+
+    def take_locks(self):
+        super(Backup, self).take_locks()
+        if self.progress is not None:
+            self.progress.update(phase='lock')
 
     def mount(self):
         if self.check and self.p['mount'] == 'auto' and not os.path.isdir(self.p['mount_point']):
@@ -368,61 +398,133 @@ class Backup(backup_run.ShareJob):
 
     def gates(self):
         table = mounts.read_mount_table()
-        plan = dict(sources=self.source_list(table), excludes=self.exclude_list())
-        self.result['sources'] = plan['sources']
+        chosen = self.source_list(table)
+        excludes = self.exclude_list()
+        self.result['sources'] = chosen
         self.check_expected_mounts(table)
-        last = read_json(self.paths.manifest) or {}
-        plan['last'] = last
-        self.check_source_size(plan, last)
-        plan['max_delete'] = self.delete_cap(last)
-        return plan
+        last = self.last_complete_manifest()
+        problem = gates.missing_sources_problem(gates.missing_sources(last, chosen, self.retired_sources()))
+        if problem:
+            raise JobFailed(problem)
+        filesystems = [self.filesystem_record(source, table, excludes) for source in chosen]
+        if gates.last_filesystems(last):
+            counts = dict((r['source'], (r['entries'], r['counted_by'])) for r in filesystems)
+            problem = gates.source_shrink_problem(last, counts, self.p['min_source_ratio'])
+            if problem:
+                raise JobFailed(problem)
+        else:  # a manifest written before per-filesystem counts: the global count
+            self.check_source_size(chosen, excludes, last)
+        cap = gates.delete_cap(self.p['max_delete'], self.p['max_delete_ratio'], last)
+        self.plan = BackupPlan(chosen, excludes, last, cap, filesystems)
+        return self.plan
 
-    def transfer(self, plan):
+    def last_complete_manifest(self):
+        """The manifest of the last COMPLETE run (failed runs never replace it), or {}."""
+        last = read_json(self.paths.manifest) or {}
+        return last if last.get('status') == 'complete' else {}
+
+    def retired_sources(self):
+        return ['/' + s.strip('/') if s.strip('/') else '/' for s in self.p['retire_sources']]
+
+    def transfer(self):
+        plan = self.plan
+        problem = self.share.still_mounted_problem()
+        if problem:
+            raise JobFailed('backup of %s stopped before rsync, nothing was written: %s' % (self.backup_dir, problem))
         if not self.check:
-            for directory in (self.paths.tree, self.paths.meta):
-                if not os.path.isdir(directory):
-                    os.makedirs(directory, 0o700)
-            self.run_record = dict(status='running', run_id=run_id(), host=self.backup_dir, start=utc_now(),
-                                   pid=os.getpid())
-            write_json(self.paths.run, self.run_record)
-            self.run_started = True
+            self.start_run_record()
+        if self.check:
+            run = self.rsync_pass(dry_run=True)
+            if gates.delete_cap_problem(run.items['deleted'], plan.max_delete):
+                self.module.warn('a real run would stop at the deletion gate: ' +
+                                 gates.delete_cap_problem(run.items['deleted'], plan.max_delete))
+            return self.judge(run, run)
+        if plan.max_delete is None:
+            run = self.rsync_pass(keep_log=True)
+            return self.judge(run, run)
+        # The atomic deletion cap: transfer with deletions held back, count what is left to delete
+        # (dry run), and delete only when the count fits under the cap (--max-delete stays as a backstop
+        # for files that vanish between the count and the deletion pass).
+        first = self.rsync_pass(max_delete=0, keep_log=True)
+        pending = rsync.deletions_skipped(first.stderr)
+        if not pending:
+            return self.judge(first, first)
+        counted = self.rsync_pass(dry_run=True, deletions_only=True)
+        self.result['deletions_counted'] = counted.items['deleted']
+        problem = gates.delete_cap_problem(counted.items['deleted'], plan.max_delete)
+        if problem:
+            self.result.update(rsync_rc=first.rc, rsync_result='max_delete', max_delete=plan.max_delete)
+            raise JobFailed('backup of %s failed: %s' % (self.backup_dir, problem))
+        final = self.rsync_pass(max_delete=plan.max_delete, keep_log=True)
+        return self.judge(final, first)
+
+    def rsync_pass(self, max_delete=None, dry_run=False, deletions_only=False, keep_log=False):
+        plan = self.plan
         argv = rsync.backup_command(
-            self.rsync_bin(), [sources.anchored(self.root, s) for s in plan['sources']], self.paths.tree,
-            excludes=plan['excludes'], exclude_from=self.p['exclude_from'], cow_target=self.p['cow_target'],
-            acls=self.p['acls'], bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], max_delete=plan['max_delete'],
-            dry_run=self.check, extra_args=self.p['extra_args'])
-        rc, stderr, items, stats = self.rsync(argv, keep_log_at=None if self.check else self.paths.log)
-        outcome = rsync.classify(rc, stderr, acls=self.p['acls'])
-        self.result.update(rsync_rc=rc, rsync_result=outcome['result'], stats=stats, changes=items['paths'],
-                           vanished=outcome['vanished'], unreadable=outcome['unreadable'], max_delete=plan['max_delete'],
-                           command=argv)
+            self.rsync_bin(), [sources.anchored(self.root, s) for s in plan.sources], self.paths.tree,
+            excludes=plan.excludes, exclude_from=self.p['exclude_from'], cow_target=self.p['cow_target'],
+            acls=self.p['acls'], bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], max_delete=max_delete,
+            dry_run=dry_run or self.check, extra_args=self.p['extra_args'], deletions_only=deletions_only)
+        self.result['command'] = argv
+        progress = self.progress.rsync_callback() if self.progress is not None and not dry_run else None
+        return self.rsync(argv, keep_log_at=self.paths.log if keep_log and not self.check else None,
+                          progress=progress)
+
+    def judge(self, run, first):
+        """The outcome of the last rsync pass; `first` is the transfer pass when deletions came after it."""
+        outcome = rsync.classify(run.rc, run.stderr, acls=self.p['acls'])
+        stats = dict(run.stats)
+        if first is not run:
+            for key in ('files_transferred', 'bytes_transferred', 'changed'):
+                stats[key] = (stats.get(key) or 0) + (first.stats.get(key) or 0)
+        self.result.update(rsync_rc=run.rc, rsync_result=outcome['result'], stats=stats,
+                           changes=(first.items['paths'] + run.items['paths'])[:rsync.LIST_CAP] if first is not run
+                           else run.items['paths'], vanished=outcome['vanished'], unreadable=outcome['unreadable'],
+                           max_delete=self.plan.max_delete)
         for warning in outcome['warnings']:
             self.module.warn(warning)
         if not outcome['ok']:
             raise JobFailed('backup of %s failed: %s' % (self.backup_dir, outcome['message']))
-        if items['changed'] or items['deleted'] or stats.get('files_deleted'):
+        if stats.get('changed') or run.items['deleted'] or stats.get('files_deleted'):
             self.result['changed'] = True
-        outcome['stats'] = stats
-        return outcome
+        self.outcome = rsync.RsyncOutcome(outcome['rc'], outcome['result'], stats, outcome['vanished_count'],
+                                          outcome['unreadable_count'])
+        return self.outcome
 
-    def finish(self, plan, outcome):
-        end = utc_now()
-        stats = outcome['stats']
-        manifest = dict(
-            manifest_version=MANIFEST_VERSION, status='complete', run_id=self.run_record['run_id'], host=self.backup_dir,
-            hostname=os.uname()[1], start=self.run_record['start'], end=end,
-            duration=round(time.time() - parse_utc(self.run_record['start']), 1),
-            rsync_rc=outcome['rc'], rsync_result=outcome['result'],
+    def start_run_record(self):
+        for directory in (self.paths.tree, self.paths.meta):
+            if not os.path.isdir(directory):
+                os.makedirs(directory, 0o700)
+        interrupted = interrupted_run(read_json(self.paths.run))
+        if interrupted:  # we hold the lock, so the run that wrote 'running' is dead: say so
+            self.module.warn('the previous run did not record its end: %s' % interrupted['error'])
+            write_json(self.paths.failure, interrupted)
+        self.run_record = new_run_record(self.backup_dir)
+        write_json(self.paths.run, self.run_record)
+        self.run_started = True
+
+    def finish(self):
+        plan, outcome = self.plan, self.outcome
+        problem = self.share.still_mounted_problem()
+        if problem:
+            raise JobFailed('backup of %s not recorded as complete: %s' % (self.backup_dir, problem))
+        stats = outcome.stats
+        manifest = complete_manifest(
+            self.run_record, rsync_rc=outcome.rc, rsync_result=outcome.result,
             files_total=stats.get('files_total'), files_transferred=stats.get('files_transferred'),
             files_deleted=stats.get('deleted', 0), bytes_total=stats.get('bytes_total'),
-            bytes_transferred=stats.get('bytes_transferred'), vanished=outcome['vanished_count'],
-            unreadable=outcome['unreadable_count'], sources=plan['sources'], root=self.root,
-            exclude_sha256=sources.exclude_digest(plan['excludes'], backup_run.read_text(self.p['exclude_from'])),
-            max_delete=plan['max_delete'], sidecar=self.p['sidecar'], collection_version=COLLECTION_VERSION)
+            bytes_transferred=stats.get('bytes_transferred'), vanished=outcome.vanished,
+            unreadable=outcome.unreadable, sources=plan.sources, root=self.root,
+            exclude_sha256=sources.exclude_digest(plan.excludes, backup_run.read_text(self.p['exclude_from'])),
+            max_delete=plan.max_delete, sidecar=self.p['sidecar'], filesystems=plan.filesystems,
+            retired_sources=[s for s in self.retired_sources() if s in gates.last_filesystems(plan.last)])
         write_json(self.paths.manifest, manifest)  # last: only now is this backup complete
-        self.run_record.update(status='complete', end=end)
+        self.run_record.update(status='complete', end=manifest['end'])
         write_json(self.paths.run, self.run_record)
         self.result['manifest'] = manifest
+        if self.progress is not None:
+            self.progress.update(phase='finish', status='complete', files_done=stats.get('changed'),
+                                 bytes_done=stats.get('bytes_transferred'))
 
     # ------------------------------------------------------------------ gates and plan
 
@@ -460,52 +562,55 @@ class Backup(backup_run.ShareJob):
             return sources.relative_to_root(self.root, path)
         return None
 
+    def filesystem_record(self, source, table, excludes):
+        """What the manifest keeps of one source: where it is mounted from and how many entries it holds.
+
+        A source that is a whole filesystem is counted by its used inodes (statvfs, no walk); any other
+        source (a directory, a bind mount of a subdirectory, a filesystem without inode counts) by a walk.
+        """
+        host_path = sources.on_host(self.root, source)
+        entry = mounts.mount_at(host_path, table) or mounts.mount_containing(host_path, table) or {}
+        record = dict(source=source, mount_point=host_path, device=entry.get('source'), maj_min=entry.get('maj_min'),
+                      fstype=entry.get('fstype'), uuid=uuid_of(entry.get('source')))
+        whole = entry.get('mount_point') == mounts.canonical(host_path) and entry.get('fs_root') == '/'
+        used = used_inodes(host_path) if whole else None
+        if used:
+            record.update(entries=used, counted_by='inodes')
+        else:
+            count = sum(1 for _entry in sources.walk(self.root, [source], excludes))
+            record.update(entries=count, counted_by='walk')
+        return record
+
     def expected_mount_points(self):
         if self.p['expected_mounts'] is not None:
             return ['/' + m.strip('/') for m in self.p['expected_mounts']]
-        text = backup_run.read_text(os.path.join(self.root, 'etc/fstab'))
-        points = []
-        for entry in fstab_entries(parse_fstab(text or '')):
-            if (entry.file or '').startswith('/') and fstype_kind(entry.vfstype or '') == 'local' \
-                    and entry.vfstype not in ('swap', 'none', 'auto', 'bind') and 'noauto' not in entry.options \
-                    and 'bind' not in entry.options:
-                points.append(entry.file.rstrip('/') or '/')
-        return points
+        text = read_fstab(self.root)
+        return gates.expected_mount_points(fstab_entries(parse_fstab(text or '')), fstype_kind)
 
     def check_expected_mounts(self, table):
-        missing = []
-        for point in self.expected_mount_points():
-            if point == '/' and self.root != '/':
-                continue  # an alternate root is a directory; its own fstab root entry is not mounted here
-            if mounts.mount_at(sources.on_host(self.root, point), table) is None:
-                missing.append(point)
+        missing = gates.missing_mounts(
+            self.expected_mount_points(),
+            lambda point: mounts.mount_at(sources.on_host(self.root, point), table) is not None,
+            alternate_root=self.root != '/')
         if missing:
             raise JobFailed(
                 'backup not started, nothing was written: filesystems listed in %s/etc/fstab are not mounted: %s. '
                 'Mount them (mount -a) or, if they are gone for good, set expected_mounts to the ones that must be '
                 'there' % (self.root.rstrip('/'), ', '.join(missing)))
 
-    def check_source_size(self, plan, last):
+    def check_source_size(self, chosen, excludes, last):
         ratio = self.p['min_source_ratio']
         last_total = last.get('files_total') or 0
         if not ratio or not last_total:
             return
         wanted = int(last_total * ratio)
-        found = sources.count_at_least(self.root, plan['sources'], plan['excludes'], wanted)
+        found = sources.count_at_least(self.root, chosen, excludes, wanted)
         if found < wanted:
             raise JobFailed(
                 'backup not started, the mirror was left alone: the sources hold %d entries, the last complete backup '
                 '(%s) had %d and at least %d (min_source_ratio %s) are expected. A filesystem may be unmounted or '
                 'emptied; if the shrink is intended, run once with min_source_ratio: 0'
                 % (found, last.get('end'), last_total, wanted, ratio))
-
-    def delete_cap(self, last):
-        if self.p['max_delete'] is not None:
-            return self.p['max_delete']
-        ratio = self.p['max_delete_ratio']
-        if not ratio or not last.get('files_total'):
-            return None
-        return max(int(last['files_total'] * ratio), DELETE_CAP_FLOOR)
 
     # ------------------------------------------------------------------ side-car and records
 
@@ -546,16 +651,53 @@ class Backup(backup_run.ShareJob):
             lines.extend(line for line in out.splitlines() if line.strip())
         write_text(self.paths.capabilities, '\n'.join(lines) + ('\n' if lines else ''))
 
-    def record_failure(self, message):
+    def on_failure(self, message):
+        if self.progress is not None and self.progress.started:
+            self.progress.update(status='failed')
         if not self.run_started:
             return  # failed before anything was written to the share: leave it as it was
-        record = dict(self.run_record, status='failed', end=utc_now(), error=message,
-                      rsync_rc=self.result.get('rsync_rc'), rsync_result=self.result.get('rsync_result'))
+        record = failed_run_record(self.run_record, message, rsync_rc=self.result.get('rsync_rc'),
+                                   rsync_result=self.result.get('rsync_result'))
         try:
             write_json(self.paths.failure, record)
             write_json(self.paths.run, record)
         except (IOError, OSError) as err:
             self.module.warn('could not record the failure on the share: %s' % err)
+
+
+def used_inodes(path):
+    """Used inodes of the filesystem at path, or None when it reports none (btrfs, some FUSE)."""
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return None
+    used = st.f_files - st.f_ffree
+    return used if st.f_files > 0 and used > 0 else None
+
+
+def uuid_of(device, by_uuid='/dev/disk/by-uuid'):
+    """The filesystem UUID of a block device from udev's links, or None."""
+    if not device or not device.startswith('/dev/'):
+        return None
+    try:
+        names = os.listdir(by_uuid)
+    except OSError:
+        return None
+    wanted = os.path.realpath(device)
+    for name in names:
+        if os.path.realpath(os.path.join(by_uuid, name)) == wanted:
+            return name
+    return None
+
+
+def read_fstab(root):
+    """<root>/etc/fstab as text; bytes that are not UTF-8 survive as surrogate escapes."""
+    try:
+        with open(os.path.join(root, 'etc/fstab'), 'rb') as handle:
+            data = handle.read(FSTAB_MAX_BYTES)
+    except (IOError, OSError):
+        return ''
+    return data.decode('utf-8', 'surrogateescape') if str is not bytes else data
 
 
 def is_regular(st):
@@ -569,18 +711,6 @@ def is_symlink(st):
 def write_text(path, text):
     with open(path, 'w') as handle:
         handle.write(text)
-
-
-def utc_now():
-    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
-
-
-def parse_utc(text):
-    return calendar.timegm(time.strptime(text, '%Y-%m-%dT%H:%M:%SZ'))
-
-
-def run_id():
-    return '%s-%d' % (time.strftime('%Y%m%dT%H%M%SZ', time.gmtime()), os.getpid())
 
 
 def argument_spec():
@@ -600,6 +730,8 @@ def argument_spec():
         min_source_ratio=dict(type='float', default=0.5),
         max_delete=dict(type='int'),
         max_delete_ratio=dict(type='float', default=0.1),
+        retire_sources=dict(type='list', elements='path', default=[]),
+        progress_file=dict(type='path'),
     )
     return spec
 
@@ -614,9 +746,7 @@ def param_problems(params):
         problems.append('max_delete_ratio must be between 0 (off) and 1')
     if params['max_delete'] is not None and params['max_delete'] < 0:
         problems.append('max_delete must be 0 (no deletions) or more')
-    if any(arg in ('-X', '--xattrs') for arg in params['extra_args']):
-        problems.append('extra_args: -X/--xattrs fails on NFSv3 shares (rsync exit 23); remove it, capabilities and '
-                        'ACLs are kept in the side-car files')
+    problems += rsync.exclude_problems(params['excludes'])
     if params['exclude_from'] and not os.path.isfile(params['exclude_from']):
         problems.append('exclude_from %s is not a file on the host' % params['exclude_from'])
     return problems

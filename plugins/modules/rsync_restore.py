@@ -58,7 +58,8 @@ options:
     default: false
   max_delete:
     description:
-      - Most files a restore with O(delete=true) may delete; the restore fails when it would delete more.
+      - Most files a restore with O(delete=true) may delete. The deletions are counted first (an
+        rsync dry run); a restore that would delete more fails and deletes nothing.
     type: int
     default: 1000
   backup_replaced:
@@ -201,7 +202,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import rsync, sidecar, sources
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
-from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import BackupPaths, backup_state
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
+    BackupPaths, backup_state, parse_utc)
 
 TIME_FORMATS = ('%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d')
 
@@ -217,10 +219,7 @@ def parse_as_of(text):
 
 
 def manifest_end(manifest):
-    try:
-        return calendar.timegm(time.strptime(manifest.get('end', ''), '%Y-%m-%dT%H:%M:%SZ'))
-    except (ValueError, TypeError):
-        return None
+    return parse_utc(manifest.get('end', ''))
 
 
 class Restore(backup_run.ShareJob):
@@ -230,29 +229,15 @@ class Restore(backup_run.ShareJob):
         # a restore only reads the share: mount it read-only, also outside check mode
         super(Restore, self).__init__(module, read_only=True)
         self.dest_root = os.path.normpath(self.p['dest_root'])
-        self.result = dict(changed=False, snapshot=None, manifest=None, restored=[], stats={},
-                           timings=self.phases.seconds)
+        self.result.update(snapshot=None, manifest=None, restored=[], stats={})
+        self.source_paths = None
 
-    def run(self):
-        lock = self.new_lock()
-        try:
-            if lock is not None:
-                self.timed('lock', lambda: self.take_lock(lock))
-            self.timed('mount', self.mount)
-            paths = self.timed('verify', self.choose_source)
-            self.timed('rsync', lambda: self.transfer(paths))
-            if not self.check and self.p['sidecar']:
-                self.timed('sidecar', lambda: self.reapply_sidecar(paths))
-        except JobFailed as err:
-            self.cleanup(lock)
-            self.module.fail_json(msg=str(err), **self.result)
-        except Exception:
-            self.cleanup(lock)
-            raise
-        problem = self.cleanup(lock)
-        if problem:
-            self.module.fail_json(msg=problem, **self.result)
-        return self.result
+    def phases(self):
+        steps = [('lock', self.take_locks), ('mount', self.mount), ('verify', self.choose_source)]
+        steps.append(('rsync', lambda: self.transfer(self.source_paths)))
+        if not self.check and self.p['sidecar']:
+            steps.append(('sidecar', lambda: self.reapply_sidecar(self.source_paths)))
+        return steps
 
     def mount(self):
         if self.p['mount'] == 'auto' and not os.path.isdir(self.p['mount_point']) and self.check:
@@ -290,6 +275,7 @@ class Restore(backup_run.ShareJob):
                             'or set force: true to restore from this one anyway' % reason)
         if not usable:
             self.module.warn('restoring from an incomplete backup (force: true): %s' % reason)
+        self.source_paths = paths
         return paths
 
     def snapshot_dir(self):
@@ -332,20 +318,33 @@ class Restore(backup_run.ShareJob):
         else:
             srcs = [paths.tree.rstrip('/') + '/']
         replaced_dir, protect = self.replaced_dir()
-        argv = rsync.restore_command(
-            self.rsync_bin(), srcs, self.dest_root, delete=self.p['delete'], max_delete=self.p['max_delete'],
-            backup_dir=replaced_dir, protect=protect, acls=self.p['acls'], sparse=self.p['sparse'],
-            bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], dry_run=self.check, extra_args=self.p['extra_args'])
+
+        def command(dry_run, max_delete):
+            return rsync.restore_command(
+                self.rsync_bin(), srcs, self.dest_root, delete=self.p['delete'], max_delete=max_delete,
+                backup_dir=replaced_dir, protect=protect, acls=self.p['acls'], sparse=self.p['sparse'],
+                bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], dry_run=dry_run, extra_args=self.p['extra_args'])
+        if self.p['delete'] and not self.check:
+            # max_delete is a gate: count the deletions first (dry run), delete nothing when they exceed it
+            counted = self.rsync(command(True, None))
+            self.result['deletions_counted'] = counted.items['deleted']
+            if counted.items['deleted'] > self.p['max_delete']:
+                raise JobFailed('restore not started, nothing was deleted: it would delete %d entries in %s, more '
+                                'than max_delete (%d). Check dest_root, preview with check mode, and raise max_delete '
+                                'if intended' % (counted.items['deleted'], self.dest_root, self.p['max_delete']))
+        argv = command(self.check, self.p['max_delete'] if not self.check else None)
         rc, stderr, items, stats = self.rsync(argv)
         self.result.update(restored=items['paths'], stats=stats, rsync_rc=rc, command=argv,
                            changed=bool(items['changed'] or items['deleted']))
         if replaced_dir:
             self.result['replaced_dir'] = replaced_dir
         outcome = rsync.classify(rc, stderr)
+        if self.check and self.p['delete'] and items['deleted'] > self.p['max_delete']:
+            self.module.warn('a real restore would stop at max_delete: it would delete %d entries, more than %d'
+                             % (items['deleted'], self.p['max_delete']))
         if rc == rsync.RC_MAX_DELETE:
-            raise JobFailed('the restore would delete more than max_delete (%d) files in %s; check dest_root, '
-                            'preview with check mode, and raise max_delete if intended' % (
-                                self.p['max_delete'], self.dest_root))
+            raise JobFailed('the restore stopped at max_delete (%d): more deletions appeared in %s after they were '
+                            'counted; check dest_root and run again' % (self.p['max_delete'], self.dest_root))
         if not outcome['ok'] or rc == rsync.RC_VANISHED:
             raise JobFailed('restore from %s failed: %s' % (paths.tree, outcome['message'] or 'rsync exit %d' % rc))
 

@@ -15,6 +15,8 @@ import json
 import os
 import time
 
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import utc_now
+
 
 class LockBusy(Exception):
     pass
@@ -53,7 +55,7 @@ class HostLock(object):
                 self.sleep(min(1.0, max(deadline - self.clock(), 0.05)))
         os.ftruncate(self.fd, 0)
         os.write(self.fd, json.dumps({'pid': os.getpid(), 'what': self.what,
-                                      'started': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}).encode('utf-8'))
+                                      'started': utc_now()}).encode('utf-8'))
         return self
 
     def holder(self):

@@ -15,17 +15,58 @@ On the share (the mounted export, or a snapshot of it under .zfs/snapshot/<name>
 
 A snapshot holds a usable backup only when its manifest is complete AND its run record is the same
 complete run: a snapshot taken while rsync was writing has run.json 'running' and a half-updated tree.
+
+manifest.json (schema version 1; fields are only ever added):
+    manifest_version, status ('complete'), run_id, host (backup_dir), hostname, start, end (UTC text,
+    see format_utc), duration (s), rsync_rc, rsync_result, files_total, files_transferred, files_deleted,
+    bytes_total, bytes_transferred, vanished, unreadable, sources (root-relative paths), root,
+    exclude_sha256, max_delete, sidecar, collection_version,
+    filesystems: one record per source: {source, mount_point (on the host), device (mount source),
+        maj_min, uuid (or null), fstype, entries (int), counted_by ('inodes': used inodes of a whole
+        filesystem from statvfs | 'walk': entries below the source, excludes applied)}.
+    The gates of the next run compare against these: a filesystem listed here that is not a source any
+    more fails the run until it is named in retire_sources; a source whose entries fell below
+    min_source_ratio of its count here fails the run.
+run.json / failure.json: {status: running|failed|complete, run_id, host, hostname, pid, start, end,
+    error (failed), rsync_rc, rsync_result}.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import calendar
 import json
 import os
+import socket
 import tempfile
+import time
 
 MARKER = '.exalogic-backup-share'
 MANIFEST_VERSION = 1
 COLLECTION_VERSION = '0.1.0'
+UTC_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
+RUN_ID_FORMAT = '%Y%m%dT%H%M%SZ'
+
+
+def format_utc(seconds):
+    """The one text form of a time in the records: '2026-12-07T05:42:58Z'."""
+    return time.strftime(UTC_FORMAT, time.gmtime(seconds))
+
+
+def utc_now():
+    return format_utc(time.time())
+
+
+def parse_utc(text):
+    """Seconds since the epoch of a time written by format_utc; None when it is not one."""
+    try:
+        return calendar.timegm(time.strptime(text, UTC_FORMAT))
+    except (ValueError, TypeError):
+        return None
+
+
+def run_id(now=None, pid=None):
+    return '%s-%d' % (time.strftime(RUN_ID_FORMAT, time.gmtime(time.time() if now is None else now)),
+                      os.getpid() if pid is None else pid)
 
 
 class BackupPaths(object):
@@ -76,6 +117,43 @@ def write_json(path, data):
 def write_marker(paths, note):
     with open(paths.marker, 'w') as handle:
         handle.write(note.rstrip('\n') + '\n')
+
+
+def new_run_record(backup_dir):
+    """run.json of a run that starts now (status running)."""
+    now = time.time()
+    return dict(status='running', run_id=run_id(now), host=backup_dir, hostname=socket.gethostname(),
+                start=format_utc(now), pid=os.getpid())
+
+
+def failed_run_record(run_record, message, **details):
+    record = dict(run_record, status='failed', end=utc_now(), error=message)
+    record.update(details)
+    return record
+
+
+def complete_manifest(run_record, **fields):
+    """The manifest of a run that ended now: the run's identity, the end time and the given fields."""
+    end = time.time()
+    started = parse_utc(run_record['start'])
+    manifest = dict(manifest_version=MANIFEST_VERSION, status='complete', run_id=run_record['run_id'],
+                    host=run_record['host'], hostname=os.uname()[1], start=run_record['start'], end=format_utc(end),
+                    duration=round(end - started, 1) if started is not None else None,
+                    collection_version=COLLECTION_VERSION)
+    manifest.update(fields)
+    return manifest
+
+
+def interrupted_run(run_record):
+    """A failure record for a run.json left 'running' by a run that died without recording its end.
+
+    Only called while holding the backup's lock: a run that still lived would hold it (its rsync too).
+    """
+    if not run_record or run_record.get('status') != 'running':
+        return None
+    return dict(run_record, status='failed', end=utc_now(),
+                error='the run (pid %s on %s) ended without recording its result: killed or the host went down'
+                      % (run_record.get('pid', '?'), run_record.get('hostname', '?')))
 
 
 def backup_state(paths):

@@ -130,8 +130,8 @@ def mount_command(source, path, fstype=None, options=None, read_only=False):
         opts = [o for o in opts if o != 'rw'] + ['ro']
     if opts:
         argv += ['-o', ','.join(opts)]
-    return argv + [source, path]
+    return argv + ['--', source, path]  # '--': a source such as '--rbind' stays a source
 
 
 def umount_command(path):
-    return ['umount', path]
+    return ['umount', '--', path]

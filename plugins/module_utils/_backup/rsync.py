@@ -15,6 +15,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import re
+from collections import namedtuple
 
 # Contents, not directories: the mount points come back with their owner and mode (practice §2.3).
 DEFAULT_EXCLUDES = (
@@ -47,12 +48,100 @@ VANISHED_RE = re.compile(r'^file has vanished: "(.+)"')
 QUOTED_RE = re.compile(r'"([^"]+)"')
 LIST_CAP = 50
 
+# What a finished rsync run means for the backup (from classify) and its --stats counters.
+RsyncOutcome = namedtuple('RsyncOutcome', 'rc result stats vanished unreadable')
+
+
+# Options of extra_args that would defeat a gate or the mirror's meaning (delete sources, follow
+# links out of the tree, write a log anywhere, change what or when rsync deletes, read other lists).
+LINKS = 'it follows symlinks, out of the tree'
+RECEIVER_LINKS = 'it follows symlinked directories on the share (writes outside the mirror)'
+DELETES = 'what and when rsync deletes is decided by the deletion gate (max_delete, max_delete_ratio)'
+XATTRS = ('extended attributes fail on NFSv3 shares (rsync exit 23); capabilities and ACLs are kept in the '
+          'side-car files')
+OUTSIDE = 'it writes outside the mirror'
+FILTERS = 'filter rules change what the gates count; use excludes or exclude_from'
+GATE_DEFEATING = (
+    ('--remove-source-files', 'it deletes the files on the server'),
+    ('--copy-links', LINKS), ('-L', LINKS), ('--copy-unsafe-links', LINKS), ('--copy-dirlinks', LINKS), ('-k', LINKS),
+    ('--keep-dirlinks', RECEIVER_LINKS), ('-K', RECEIVER_LINKS),
+    ('--log-file', 'it writes a file anywhere; the log is kept in meta/rsync.log'),
+    ('--write-batch', OUTSIDE), ('--only-write-batch', OUTSIDE), ('--read-batch', 'it replays another transfer'),
+    ('--delete', DELETES), ('--del', DELETES), ('--max-delete', DELETES), ('--force', DELETES),
+    ('--ignore-errors', 'it deletes even after I/O errors'),
+    ('-X', XATTRS), ('--xattrs', XATTRS),
+    ('--files-from', 'it replaces the list of sources; use sources'),
+    ('--include-from', FILTERS), ('--exclude-from', FILTERS), ('--filter', FILTERS), ('-f', FILTERS),
+    ('-F', FILTERS), ('--include', FILTERS), ('--exclude', FILTERS), ('--cvs-exclude', FILTERS), ('-C', FILTERS),
+    ('--backup-dir', OUTSIDE), ('--temp-dir', OUTSIDE), ('-T', OUTSIDE), ('--partial-dir', OUTSIDE),
+    ('--compare-dest', 'it changes what is copied'), ('--link-dest', 'it changes what is copied'),
+    ('--copy-dest', 'it changes what is copied'),
+    ('--dry-run', 'use check mode'), ('-n', 'use check mode'), ('--rsync-path', 'use rsync_path'),
+    ('--rsh', 'a local copy needs no remote shell'), ('-e', 'a local copy needs no remote shell'),
+)
+GATE_DEFEATING_SHORT = dict((opt[1], why) for opt, why in GATE_DEFEATING if len(opt) == 2)
+GATE_DEFEATING_LONG = dict((opt, why) for opt, why in GATE_DEFEATING if opt.startswith('--'))
+SHORT_WITH_VALUE = 'efTBM@'
+
+
+def extra_args_problems(extra_args):
+    """Messages for extra_args that would defeat the gates, each naming the argument and why."""
+    problems = []
+    for arg in extra_args:
+        why = refused_reason(arg)
+        if why:
+            problems.append("extra_args: '%s' is refused: %s" % (arg, why))
+    return problems
+
+
+def refused_reason(arg):
+    if arg.startswith('--'):
+        name = arg.split('=', 1)[0]
+        if name in GATE_DEFEATING_LONG:
+            return GATE_DEFEATING_LONG[name]
+        if name.startswith('--delete'):  # --delete-after, --delete-during, --delete-missing-args...
+            return DELETES
+        if name.startswith('--no-'):  # --no-one-file-system, --no-relative, --no-H...: undoes a mirror flag
+            return 'it turns off a flag the mirror needs (%s)' % name[len('--no-'):]
+        return None
+    if arg.startswith('-') and len(arg) > 1:
+        for letter in arg[1:]:  # bundled short options: -aL, -vK
+            if letter in GATE_DEFEATING_SHORT:
+                return GATE_DEFEATING_SHORT[letter]
+            if letter in SHORT_WITH_VALUE:  # the rest of the word is that option's value
+                break
+        return None
+    return "it is not an option (sources and destination are the module's)"
+
+
+def exclude_problems(patterns, option='excludes'):
+    """Excludes are patterns only: rsync's rule prefixes and list separators are refused."""
+    problems = []
+    for pattern in patterns:
+        if '\n' in pattern or '\r' in pattern:
+            problems.append('%s: %r holds a line break; give one pattern per list item' % (option, pattern))
+        elif pattern.startswith('!'):
+            problems.append("%s: '%s' starts with '!', which rsync reads as 'clear all rules' (the default excludes "
+                            "and the share's own exclusion too); remove it" % (option, pattern))
+        elif pattern[:2] in ('+ ', '- '):
+            problems.append("%s: '%s' starts with an rsync rule prefix ('%s'); give the pattern alone (%s are always "
+                            "excludes)" % (option, pattern, pattern[:2], option))
+        elif not pattern.strip():
+            problems.append('%s: an empty pattern' % option)
+    return problems
+
 
 def backup_command(rsync, sources, dest, excludes=(), exclude_from=None, cow_target=True, acls=False,
-                   bwlimit=None, timeout=None, max_delete=None, dry_run=False, extra_args=()):
-    """argv of one backup run: every source (already anchored with '/./') into dest, as a mirror."""
+                   bwlimit=None, timeout=None, max_delete=None, dry_run=False, extra_args=(), deletions_only=False):
+    """argv of one backup run: every source (already anchored with '/./') into dest, as a mirror.
+
+    deletions_only: transfer nothing, only delete what the mirror holds beyond the sources (the second
+    step of an atomic deletion cap).
+    """
     argv = [rsync, '-aH', '--numeric-ids', '--relative', '--one-file-system', '--delete', '--delete-excluded',
             '--itemize-changes', '--stats']
+    if deletions_only:
+        argv += ['--existing', '--ignore-existing']
     if cow_target:
         argv += ['--inplace', '--no-whole-file']
     if acls:
@@ -134,6 +223,37 @@ def parse_stats(text):
     return stats
 
 
+DELETIONS_SKIPPED_RE = re.compile(r'Deletions stopped due to --max-delete limit \((\d+) skipped\)')
+NON_EMPTY_DIR_RE = re.compile(r'^cannot delete non-empty directory: ')
+
+
+def deletions_skipped(stderr):
+    """The number of deletions a --max-delete=0 run left out (a lower bound), or 0."""
+    match = DELETIONS_SKIPPED_RE.search(stderr or '')
+    return int(match.group(1)) if match else 0
+
+
+def without_deletion_notes(stderr):
+    """stderr of a run with --max-delete=0 without the notes about the deletions it left out."""
+    return '\n'.join(line for line in (stderr or '').splitlines()
+                     if not DELETIONS_SKIPPED_RE.search(line) and not NON_EMPTY_DIR_RE.match(line)
+                     and 'the --max-delete limit stopped deletions' not in line)
+
+
+def parse_log(lines, cap=LIST_CAP):
+    """One pass over rsync's stdout (itemized lines, then --stats): (itemized counts, stats)."""
+    stat_lines = []
+
+    def itemized_lines():
+        for line in lines:
+            if ': ' in line and line.partition(': ')[0].strip() in STAT_KEYS:
+                stat_lines.append(line)
+            else:
+                yield line
+    items = parse_itemized(itemized_lines(), cap)
+    return items, parse_stats('\n'.join(stat_lines))
+
+
 def parse_itemized(lines, cap=LIST_CAP):
     """Itemized changes -> {'changed': n, 'deleted': n, 'paths': [first `cap` itemized lines]}.
 
@@ -176,9 +296,10 @@ def classify(rc, stderr, acls=False):
         classify_partial(outcome, lines, acls)
     elif rc == RC_MAX_DELETE:
         outcome['result'] = 'max_delete'
-        outcome['message'] = ('rsync stopped deleting at the deletion cap (exit 25): the source may be empty or '
-                              'not mounted. Check the sources; if the deletions are intended, raise max_delete or '
-                              'max_delete_ratio for one run')
+        outcome['message'] = ('rsync stopped deleting at the deletion cap (exit 25), more deletions appeared after '
+                              'they were counted: the source may be changing, emptied or not mounted. Check the '
+                              'sources; if the deletions are intended, raise max_delete or max_delete_ratio for one '
+                              'run')
     else:
         outcome['message'] = 'rsync failed with exit code %d (%s)%s' % (
             rc, RC_MEANING.get(rc, 'killed or unknown error' if rc < 0 or rc > 35 else 'error'), last_error(lines))

@@ -9,9 +9,9 @@ being backed up, whatever directory `root` puts that server at on this machine.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import fnmatch
 import hashlib
 import os
+import re
 import stat
 
 
@@ -35,14 +35,65 @@ def relative_to_root(root, host_path):
 
 
 def is_excluded(path, patterns):
-    """rsync-like test for the walker: '/x/*' patterns match from the root, others match any path tail."""
-    for pattern in patterns:
-        if pattern.startswith('/'):
-            if fnmatch.fnmatchcase(path, pattern.rstrip('/') if pattern != '/' else pattern):
-                return True
-        elif fnmatch.fnmatchcase(os.path.basename(path), pattern.rstrip('/')):
-            return True
-    return False
+    """Would rsync skip this root-relative path: does it, or a directory above it, match an exclude?"""
+    parts = path.strip('/').split('/')
+    return any(matches_any('/' + '/'.join(parts[:end]), patterns) for end in range(1, len(parts) + 1) if parts[0])
+
+
+def matches_any(path, patterns):
+    """Does this one path match an exclude pattern, the way rsync matches (no look at its parents)?"""
+    return any(compiled(pattern).match(path) for pattern in patterns)
+
+
+_COMPILED = {}
+
+
+def compiled(pattern):
+    """rsync's matching rules (rsync(1) "PATTERN MATCHING RULES") as a regular expression:
+    a leading '/' anchors at the root; a pattern with an inner '/' or '**' matches the end of the path at
+    a '/' boundary; any other pattern matches the last component. '*' stops at '/', '**' does not,
+    'dir/***' is the directory and everything in it. A trailing '/' is dropped (directories only, in
+    rsync; the walker treats it as any type)."""
+    if pattern not in _COMPILED:
+        body = pattern.rstrip('/') if pattern != '/' else pattern
+        anchored = body.startswith('/')
+        tail = body.endswith('/***')
+        if tail:
+            body = body[:-4]
+        regex = glob_regex(body.lstrip('/') if anchored else body)
+        if tail:
+            regex += '(/.*)?'
+        # anchored: from the root; otherwise the last component(s), starting at a '/' boundary
+        regex = ('/' if anchored else '(.*/)?') + regex
+        _COMPILED[pattern] = re.compile('^' + regex + '$', re.DOTALL)
+    return _COMPILED[pattern]
+
+
+def glob_regex(glob):
+    out = []
+    index = 0
+    while index < len(glob):
+        char = glob[index]
+        if glob.startswith('**', index):
+            out.append('.*')
+            index += 2
+            continue
+        if char == '*':
+            out.append('[^/]*')
+        elif char == '?':
+            out.append('[^/]')
+        elif char == '[':
+            end = glob.find(']', index + 2)
+            if end < 0:
+                out.append(re.escape(char))
+            else:
+                inner = glob[index + 1:end]
+                out.append('[' + ('^' + inner[1:] if inner[:1] in '!^' else inner).replace('\\', '\\\\') + ']')
+                index = end
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return ''.join(out)
 
 
 def exclude_digest(patterns, exclude_from_text=''):
@@ -75,7 +126,7 @@ def walk(root, sources, excludes, limit=None):
                 continue
             for name in names:
                 child_rel = rel.rstrip('/') + '/' + name
-                if is_excluded(child_rel, excludes):
+                if matches_any(child_rel, excludes):  # parents were checked on the way down
                     continue
                 child = os.path.join(full, name)
                 try:

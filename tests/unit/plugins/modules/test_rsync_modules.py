@@ -23,7 +23,7 @@ def no_commands(monkeypatch):
 
 @pytest.mark.parametrize('args, expected', [
     (dict(backup_dir='a/b'), "backup_dir 'a/b' must be one directory name"),
-    (dict(extra_args=['-X']), 'extra_args: -X/--xattrs fails on NFSv3'),
+    (dict(extra_args=['-X']), "extra_args: '-X' is refused: extended attributes fail on NFSv3"),
     (dict(min_source_ratio=2.0), 'min_source_ratio must be between 0 (off) and 1'),
     (dict(max_delete_ratio=-0.1), 'max_delete_ratio must be between 0 (off) and 1'),
     (dict(max_delete=-1), 'max_delete must be 0 (no deletions) or more'),
@@ -31,6 +31,11 @@ def no_commands(monkeypatch):
     (dict(mount_point='/'), "mount_point '/' must be an absolute directory other than /"),
     (dict(root='/does/not/exist'), 'root /does/not/exist is not a directory'),
     (dict(exclude_from='/does/not/exist'), 'exclude_from /does/not/exist is not a file'),
+    (dict(excludes=['!']), "excludes: '!' starts with '!'"),
+    (dict(excludes=['- /etc/*']), "excludes: '- /etc/*' starts with an rsync rule prefix"),
+    (dict(extra_args=['--remove-source-files']), "extra_args: '--remove-source-files' is refused"),
+    (dict(extra_args=['--delete-after']), "extra_args: '--delete-after' is refused"),
+    (dict(nfs_server='-oremount', nfs_export='/e'), "nfs_server '-oremount' must not start with '-'"),
 ])
 def test_backup_refuses_bad_options_before_any_command(args, expected, monkeypatch, no_commands):
     result, failed = run_module(rsync_backup.main, dict(SHARE, **args), monkeypatch)
@@ -55,6 +60,9 @@ def test_backup_share_given_twice(monkeypatch, no_commands):
     (dict(snapshot='../x'), "snapshot '../x' must be a snapshot name"),
     (dict(dest_root='/does/not/exist'), 'dest_root /does/not/exist is not a directory'),
     (dict(max_delete=-1), 'max_delete must be 0 or more'),
+    (dict(extra_args=['-X']), "extra_args: '-X' is refused"),
+    (dict(extra_args=['-aL']), "extra_args: '-aL' is refused: it follows symlinks"),
+    (dict(extra_args=['--max-delete=5000']), "extra_args: '--max-delete=5000' is refused"),
 ])
 def test_restore_refuses_bad_options_before_any_command(args, expected, monkeypatch, no_commands):
     result, failed = run_module(rsync_restore.main, dict(SHARE, **args), monkeypatch)

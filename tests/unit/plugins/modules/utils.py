@@ -20,16 +20,20 @@ except ImportError:  # ansible-core < 2.19
     patch_module_args = None
 
 
-class AnsibleExitJson(Exception):
-    """Raised by the patched exit_json; .result holds what the module returned."""
+class AnsibleExitJson(SystemExit):
+    """Raised by the patched exit_json; .result holds what the module returned.
+
+    A SystemExit, like the real exit_json/fail_json (sys.exit): code that catches only Exception lets it
+    through in the tests exactly as in production.
+    """
 
     def __init__(self, result):
         super(AnsibleExitJson, self).__init__(result)
         self.result = result
 
 
-class AnsibleFailJson(Exception):
-    """Raised by the patched fail_json; .result holds msg and the other fields."""
+class AnsibleFailJson(SystemExit):
+    """Raised by the patched fail_json; .result holds msg and the other fields (a SystemExit, see above)."""
 
     def __init__(self, result):
         super(AnsibleFailJson, self).__init__(result)

@@ -58,5 +58,5 @@ def test_local_mount_points_skip_network_memory_pseudo_and_the_share():
 
 def test_mount_command_read_only_for_previews():
     assert mounts.mount_command('h:/e', '/mnt/b', 'nfs', 'vers=3,rw,hard', read_only=True) == \
-        ['mount', '-t', 'nfs', '-o', 'vers=3,hard,ro', 'h:/e', '/mnt/b']
-    assert mounts.mount_command('/srv/x', '/mnt/b', 'none', 'bind') == ['mount', '-o', 'bind', '/srv/x', '/mnt/b']
+        ['mount', '-t', 'nfs', '-o', 'vers=3,hard,ro', '--', 'h:/e', '/mnt/b']
+    assert mounts.mount_command('/srv/x', '/mnt/b', 'none', 'bind') == ['mount', '-o', 'bind', '--', '/srv/x', '/mnt/b']

@@ -138,3 +138,45 @@ def test_failure_message_names_the_receiving_side_error_not_the_broken_pipe():
     outcome = rsync.classify(11, err)
     assert outcome['message'].endswith('Input/output error (5)')
     assert 'error in file I/O' in outcome['message']
+
+
+@pytest.mark.parametrize('arg, refused', [
+    ('--remove-source-files', True), ('-L', True), ('--copy-links', True), ('-aL', True), ('-K', True),
+    ('--keep-dirlinks', True), ('--log-file=/etc/x', True), ('--delete-after', True), ('--delete-missing-args', True),
+    ('--del', True), ('--max-delete=9', True), ('-X', True), ('--xattrs', True), ('--files-from=/tmp/l', True),
+    ('--ignore-errors', True), ('--no-one-file-system', True), ('--filter=- x', True), ('/etc', True),
+    ('-v', False), ('--checksum', False), ('--bwlimit=10', False), ('--delay-updates', False), ('-c', False),
+    ('--info=progress2', False), ('-T/tmp/L', True), ('-eLssh', True),
+])
+def test_extra_args_that_defeat_the_gates_are_refused(arg, refused):
+    problems = rsync.extra_args_problems([arg])
+    assert bool(problems) == refused
+    if refused:
+        assert "extra_args: '%s' is refused" % arg in problems[0]
+
+
+@pytest.mark.parametrize('pattern, refused', [
+    ('!', True), ('- /etc/*', True), ('+ /etc/keep', True), ('/a/*\n/b', True), ('', True),
+    ('/var/lib/mysql/*', False), ('*.tmp', False), ('-foo', False), ('+x', False), ('/data/**/cache', False),
+])
+def test_excludes_are_patterns_only(pattern, refused):
+    assert bool(rsync.exclude_problems([pattern])) == refused
+
+
+def test_deletions_skipped_is_read_from_rsyncs_note():
+    err = 'cannot delete non-empty directory: d\nDeletions stopped due to --max-delete limit (6 skipped)\n'
+    assert rsync.deletions_skipped(err) == 6
+    assert rsync.deletions_skipped('') == 0
+
+
+def test_deletions_only_pass_transfers_nothing():
+    argv = rsync.backup_command('rsync', ['/./'], '/m/root', deletions_only=True, dry_run=True)
+    assert '--existing' in argv and '--ignore-existing' in argv and '--dry-run' in argv and '--delete' in argv
+
+
+def test_parse_log_counts_items_and_stats_in_one_pass():
+    lines = iter(['>f+++++++++ etc/hosts', '*deleting   tmp/x', 'Number of files: 1,234 (reg: 1,000)',
+                  'Total transferred file size: 5 bytes'])
+    items, stats = rsync.parse_log(lines)
+    assert (items['changed'], items['deleted']) == (1, 1)
+    assert stats == {'files_total': 1234, 'bytes_transferred': 5}

@@ -34,3 +34,17 @@ def test_walk_counts_stop_early_and_skip_excludes(tmp_path):
     walked = [rel for rel, st in sources.walk(str(tmp_path), ['/'], ['/tmp/*'])]
     assert sorted(walked) == ['/', '/data', '/data/a', '/data/b', '/data/c', '/tmp']
     assert sources.count_at_least(str(tmp_path), ['/'], [], 3) == 3
+
+
+@pytest.mark.parametrize('pattern, path, excluded', [
+    ('/tmp/*', '/tmp/x', True), ('/tmp/*', '/tmp', False), ('/tmp/*', '/var/tmp/x', False),
+    ('core', '/data/core', True), ('core', '/core', True), ('core', '/data/core/inside', True),  # the dir's contents
+    ('*.log', '/var/log/a.log', True), ('*.log', '/var/log/a.log.1', False),
+    ('cache/*', '/home/u/cache/x', True), ('cache/*', '/home/u/xcache/x', False),   # inner '/': tail at a boundary
+    ('/home/*/.cache', '/home/u/.cache', True), ('/home/*/.cache', '/home/u/v/.cache', False),  # '*' stops at '/'
+    ('/home/**/.cache', '/home/u/v/.cache', True),                                   # '**' does not
+    ('/opt/app/***', '/opt/app', True), ('/opt/app/***', '/opt/app/x/y', True), ('/opt/app/***', '/opt/apps', False),
+    ('/data/[ab]?', '/data/a1', True), ('/data/[!ab]?', '/data/a1', False),
+])
+def test_exclude_matching_follows_rsync_rules(pattern, path, excluded):
+    assert sources.is_excluded(path, [pattern]) is excluded

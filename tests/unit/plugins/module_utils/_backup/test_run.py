@@ -1,0 +1,123 @@
+# Copyright: exalogic.backup contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The run template of ShareJob and how rsync is started (the lock lives as long as rsync does)."""
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import fcntl
+import os
+import sys
+
+import pytest
+
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.lock import HostLock
+
+
+class FakeModule(object):
+    """Only what ShareJob reads; fail_json raises SystemExit like the real one."""
+
+    check_mode = False
+
+    def __init__(self, params):
+        self.params = params
+        self.failed = None
+
+    def fail_json(self, **kwargs):
+        self.failed = kwargs
+        raise SystemExit(1)
+
+    def warn(self, _msg):
+        pass
+
+    def get_bin_path(self, name, required=False, opt_dirs=None):
+        return '/bin/' + name
+
+
+def params(tmp_path, **extra):
+    base = dict(nfs_server=None, nfs_export=None, src=str(tmp_path / 'share'), fstype='none', opts='bind',
+                mount_point=str(tmp_path / 'mnt'), mount_options='', mount='present', backup_dir='vs1',
+                rsync_path=None, lock_file=str(tmp_path / 'vs1.lock'), lock_timeout=0, bwlimit=None, timeout=None,
+                extra_args=[])
+    base.update(extra)
+    return base
+
+
+class Job(backup_run.ShareJob):
+    what = 'test'
+
+    def __init__(self, module, steps):
+        super(Job, self).__init__(module, read_only=True)
+        self.steps = steps
+        self.recorded = []
+
+    def phases(self):
+        return self.steps
+
+    def on_failure(self, message):
+        self.recorded.append(message)
+
+
+def test_every_phase_runs_in_order_and_is_timed(tmp_path):
+    order = []
+    job = Job(FakeModule(params(tmp_path)), [('a', lambda: order.append('a')), ('b', lambda: order.append('b'))])
+    result = job.run()
+    assert order == ['a', 'b'] and set(result['timings']) >= {'a', 'b', 'unmount'}
+
+
+@pytest.mark.parametrize('error', [SystemExit(1), KeyboardInterrupt(), ValueError('boom')])
+def test_any_exit_from_a_phase_is_recorded_cleaned_up_and_raised(tmp_path, error):
+    def fail():
+        raise error
+    job = Job(FakeModule(params(tmp_path)), [])
+    job.steps = [('lock', job.take_locks), ('x', fail)]
+    with pytest.raises(type(error)):
+        job.run()
+    assert len(job.recorded) == 1
+    assert job.locks == []
+    with open(str(tmp_path / 'vs1.lock'), 'a') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released
+
+
+def test_a_refused_gate_fails_the_module_after_cleanup(tmp_path):
+    def refuse():
+        raise backup_run.JobFailed('gate says no', detail=1)
+    module = FakeModule(params(tmp_path))
+    job = Job(module, [('gate', refuse)])
+    with pytest.raises(SystemExit):
+        job.run()
+    assert module.failed['msg'] == 'gate says no' and module.failed['detail'] == 1
+    assert job.recorded == ['gate says no']
+
+
+def test_the_mount_point_lock_is_shared_by_all_backup_dirs(tmp_path):
+    one = backup_run.mount_lock_file(params(tmp_path, backup_dir='vs1'))
+    two = backup_run.mount_lock_file(params(tmp_path, backup_dir='vs2', lock_file=str(tmp_path / 'vs2.lock')))
+    assert one == two and one.startswith(str(tmp_path))
+
+
+def test_rsync_holds_the_lock_descriptors(tmp_path):
+    """The child (a Python standing in for rsync) has the locks' open file descriptions: the kernel lock
+    stays taken while it lives, even after the module process is gone."""
+    job = Job(FakeModule(params(tmp_path)), [])
+    job.take_locks()
+    fds = [lock.fd for lock in job.locks]
+    probe = 'import os; print("\\n".join(os.readlink("/proc/self/fd/%d" % fd) for fd in ' + repr(fds) + '))'
+    out = os.open(str(tmp_path / 'out'), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        assert backup_run.start_rsync([sys.executable, '-c', probe], out, 2, fds).wait() == 0
+    finally:
+        os.close(out)
+        job.cleanup()
+    with open(str(tmp_path / 'out')) as handle:
+        assert handle.read().split() == [str(tmp_path / 'vs1.lock'), backup_run.mount_lock_file(params(tmp_path))]
+
+
+def test_host_lock_names_its_holder(tmp_path):
+    first = HostLock(str(tmp_path / 'l'), 'backup').acquire()
+    try:
+        with pytest.raises(Exception) as err:
+            HostLock(str(tmp_path / 'l'), 'restore').acquire()
+        assert 'another backup holds the lock' in str(err.value)
+    finally:
+        first.release()
