@@ -297,6 +297,12 @@ def backup_report_html(report, title='Backup report'):
                 html.escape(format_time(start)), html.escape(format_time(end)), ''.join(body)))
 
 
+def replication_text(row):
+    if row['replication_result'] is None:
+        return ''
+    return '%s (lag %s h)' % (row['replication_result'], row['replication_lag_hours'])
+
+
 def backup_report_table(report):
     """A compact fixed-width table for the play output."""
     lines = ['%-20s %-10s %-21s %8s %9s %10s %s' % ('host', 'status', 'last complete', 'age h', 'files', 'size',
@@ -306,8 +312,7 @@ def backup_report_table(report):
             row['host'][:20], row['status'], row['last_complete'] or 'never',
             '' if row['age_hours'] is None else '%.1f' % row['age_hours'],
             '' if row['files'] is None else row['files'], human_bytes(row['bytes']),
-            '' if row['replication_result'] is None else '%s (lag %s h)' % (row['replication_result'],
-                                                                             row['replication_lag_hours'])))
+            replication_text(row)))
     return lines
 
 

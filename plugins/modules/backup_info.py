@@ -68,13 +68,14 @@ options:
         otherwise just lists no backups).
     type: bool
     default: true
-extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
-    details: Reads only; runs the same in check mode.
+    details: The module only reads, in check mode as in a normal run.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
 seealso:
   - module: exalogic.backup.rsync_backup
   - module: exalogic.backup.rsync_restore

@@ -26,8 +26,8 @@ def fenced(host, stamp, **kw):
     """A fence snapshot copy and the appliance snapshot record of it."""
     name = '%s-%s' % (host, stamp)
     finished = '%s-%s-%sT%s:%s:%sZ' % (stamp[0:4], stamp[4:6], stamp[6:8], stamp[9:11], stamp[11:13], stamp[13:15])
-    return copy(finished, source=name, snapshot=name, **kw), dict(name=name, creation=stamp[:8] + 'T' +
-                                                                   stamp[9:11] + ':' + stamp[11:13] + ':' + stamp[13:15])
+    creation = '%sT%s:%s:%s' % (stamp[:8], stamp[9:11], stamp[11:13], stamp[13:15])
+    return copy(finished, source=name, snapshot=name, **kw), dict(name=name, creation=creation)
 
 
 def host_item(host, stamps, sizes=None, replication=None):
