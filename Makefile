@@ -16,7 +16,7 @@ TEST_HOME ?= $(BUILD)/home
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 
 .PHONY: help deps venv venv-compat layout test test-compat demo sanity units integration lint \
-        simulator-tests nfs-tests bench clean
+        simulator-tests nfs-tests bench docs clean
 
 help:
 	@sed -n '2,6p' Makefile
@@ -31,7 +31,7 @@ venv-compat: deps
 	@tests/setup/make-venv.sh $(VENV_COMPAT) tests/requirements-2.16.txt $(PYTHON)
 
 layout:
-	@$(PYTHON) tests/setup/layout.py $(BUILD) >/dev/null || python3 tests/setup/layout.py $(BUILD) >/dev/null
+	@$(PYTHON) tests/setup/build_tree.py $(BUILD) >/dev/null || python3 tests/setup/build_tree.py $(BUILD) >/dev/null
 
 test: venv layout
 	@VENV=$(VENV) COLLECTION=$(COLLECTION) TEST_HOME=$(TEST_HOME) tests/setup/run-tests.sh all
@@ -47,6 +47,9 @@ bench: venv layout
 
 demo: venv layout
 	@VENV=$(VENV) COLLECTION=$(COLLECTION) tests/setup/demo.sh
+
+docs: venv layout
+	@PATH=$(VENV)/bin:$$PATH $(VENV)/bin/python tests/setup/gen_docs.py $(CURDIR)
 
 clean:
 	rm -rf $(BUILD) tests/output

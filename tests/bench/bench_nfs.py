@@ -23,7 +23,7 @@ import time
 NFS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'nfs')
 sys.path.insert(0, NFS_DIR)
 
-from nfsbed.ansible_run import collections_path, run_module  # noqa: E402  pylint: disable=wrong-import-position
+from nfsbed.ansible_run import collections_path, run_ansible_module  # noqa: E402  pylint: disable=wrong-import-position
 from nfsbed.bed import NfsBed, remove_appliance_data, start_appliance  # noqa: E402  pylint: disable=wrong-import-position
 from nfsbed.server import NfsServer  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -93,7 +93,7 @@ def module_backup(ctx, name):
     seconds = []
     for _run in range(2):
         started = time.monotonic()
-        run = run_module(collections, 'rsync_backup', args, work, timeout=3600)
+        run = run_ansible_module(collections, 'rsync_backup', args, work, timeout=3600)
         seconds.append(time.monotonic() - started)
         if run.failed:
             raise RuntimeError('%s failed: %s' % (name, run.explain()))

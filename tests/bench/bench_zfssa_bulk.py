@@ -3,7 +3,7 @@
 Run it from a laid-out collection (the module code is imported as ansible_collections.exalogic.backup),
 with a Python that has ansible-core, for example::
 
-    python3 tests/setup/layout.py /tmp/bench-build            # from the checkout: lay the collection out
+    python3 tests/setup/build_tree.py /tmp/bench-build            # from the checkout: lay the collection out
     cd /tmp/bench-build/ansible_collections/exalogic/backup
     /work/main/.venv/bin/python tests/bench/bench_zfssa_bulk.py [--shares 100]
 
@@ -41,7 +41,7 @@ WRITES = ('POST', 'PUT', 'DELETE')
 ACCESS = '/api/access/v1'
 
 
-def run_module(args):
+def run_zfssa_module_once(args):
     """The result dict of one zfssa_filesystem run (main() prints JSON and exits)."""
     out = io.StringIO()
     with set_module_args(args), contextlib.redirect_stdout(out):
@@ -64,7 +64,7 @@ def measure(sim, label, runs):
     """(label, requests, writes, seconds, changed runs) of a list of module argument dicts run in order."""
     sim.clear_requests()
     started = time.perf_counter()
-    changed = sum(1 for args in runs if run_module(args)['changed'])
+    changed = sum(1 for args in runs if run_zfssa_module_once(args)['changed'])
     seconds = time.perf_counter() - started
     log = sim.requests()
     writes = [r for r in log if r['method'] in WRITES and r['path'] != ACCESS]

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD:-$here/.build}
 venv=${VENV:-$here/.venv}
-python3 "$here/tests/setup/layout.py" "$build" >/dev/null
+python3 "$here/tests/setup/build_tree.py" "$build" >/dev/null
 export PATH="$venv/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="$build" HOME="$build/home"
 mkdir -p "$HOME"
 cd "$build/ansible_collections/exalogic/backup"

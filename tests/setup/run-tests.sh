@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the project's test suites in the laid-out collection and print one pass/fail summary.
 # Called by the Makefile with VENV, COLLECTION and TEST_HOME set. Usage: run-tests.sh SUITE
-#   all     sanity, units, simulator-tests, nfs-tests, integration, lint
+#   all     sanity, units, simulator-tests, nfs-tests, integration, lint, reference-docs
 #   compat  sanity (compile, import, validate-modules, ansible-doc) and units under the 2.16 venv,
 #           plus a Python 2.7/3.6 syntax check of target-side code
 set -uo pipefail
@@ -49,6 +49,8 @@ pytest_suite() {  # pytest_suite DIR : a plain pytest suite that lives outside t
 
 lint() { ansible-lint --offline --profile production; }
 
+reference_docs() { python tests/setup/gen_docs.py --check .; }  # docs/reference/ says what the code says
+
 syntax_2_7_3_6() {  # target-side code must stay Python 2.7/3.6 syntax (Oracle Linux 6/7 guests)
   local files; mapfile -t files < <(find plugins/modules plugins/module_utils -name "*.py" | sort)
   [ -e "${files[0]}" ] || { echo "no module code yet"; return 0; }
@@ -77,6 +79,7 @@ case "$suite" in
     have tests/nfs && step nfs-tests pytest_suite tests/nfs
     [ -n "$(ls tests/integration/targets 2>/dev/null)" ] && step integration integration
     step ansible-lint lint
+    step reference-docs reference_docs
     ;;
   compat)
     step "sanity (ansible-core $(python -c 'import ansible; print(ansible.__version__)'))" \
@@ -88,6 +91,7 @@ case "$suite" in
   units) step units units ;;
   integration) step integration integration ;;
   lint) step ansible-lint lint ;;
+  reference-docs) step reference-docs reference_docs ;;
   simulator-tests) step simulator-tests pytest_suite tests/simulator ;;
   nfs-tests) step nfs-tests pytest_suite tests/nfs ;;
   bench)

@@ -1,7 +1,7 @@
 """Run the collection's real modules with `ansible` (ad hoc) inside the bed's private mount namespace.
 
     path = collections_path(scratch_dir)          # the laid-out collection (make test) or a fresh layout
-    run = run_module(path, 'rsync_backup', {'nfs_server': '127.0.0.1', ...}, work_dir)
+    run = run_ansible_module(path, 'rsync_backup', {'nfs_server': '127.0.0.1', ...}, work_dir)
     run.result          # the module's JSON result (dict), also when it failed
     run.failed          # ansible said FAILED!
     run.mountinfo       # /proc/self/mountinfo read by a shell in the same namespace right after ansible
@@ -35,8 +35,8 @@ def installed_collections_path(checkout=CHECKOUT):
 
 
 def lay_out_collection(build_dir, checkout=CHECKOUT):
-    """Copy the checkout to <build_dir>/ansible_collections/exalogic/backup (tests/setup/layout.py)."""
-    subprocess.run([sys.executable, os.path.join(checkout, 'tests', 'setup', 'layout.py'), str(build_dir)],
+    """Copy the checkout to <build_dir>/ansible_collections/exalogic/backup (tests/setup/build_tree.py)."""
+    subprocess.run([sys.executable, os.path.join(checkout, 'tests', 'setup', 'build_tree.py'), str(build_dir)],
                    check=True, stdout=subprocess.DEVNULL)
     return str(build_dir)
 
@@ -123,7 +123,7 @@ class ModuleRun:
             self.returncode, self.stdout, self.stderr, self.namespace.client_logs)
 
 
-def run_module(collections, module, args, work_dir, check=False, timeout=300, before=None):
+def run_ansible_module(collections, module, args, work_dir, check=False, timeout=300, before=None):
     """Run the module once in a fresh mount namespace, then read that namespace's mount table.
 
     `before` is a shell command run first in the same namespace (e.g. to mount something by hand).

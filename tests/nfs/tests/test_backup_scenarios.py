@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from nfsbed.ansible_run import CHECKOUT, collections_path, run_module
+from nfsbed.ansible_run import CHECKOUT, collections_path, run_ansible_module
 from nfsbed.bed import ROOT_SQUASHED
 
 TARGET_FILES = os.path.join(CHECKOUT, 'tests', 'integration', 'targets', 'rsync_backup', 'files')
@@ -90,7 +90,7 @@ class VServer:
         return args
 
     def run(self, module, check=False, timeout=300, **extra):
-        return run_module(self.collections, module, self.args(**extra), self.work, check=check, timeout=timeout)
+        return run_ansible_module(self.collections, module, self.args(**extra), self.work, check=check, timeout=timeout)
 
     def backup_run(self, **extra):
         extra.setdefault('extra_args', BED_RSYNC_ARGS)
@@ -308,7 +308,7 @@ def test_mount_auto_leaves_a_share_mounted_before_the_run_mounted(vservers, nfs_
     assert not first.failed, first.explain()
     os.makedirs(host.mount_point)
     by_hand = 'mount -t nfs -o vers=3,nolock %s %s || exit 99' % (nfs_bed.spec(host.share), host.mount_point)
-    run = run_module(host.collections, 'rsync_backup', host.args(root=str(host.root), extra_args=BED_RSYNC_ARGS),
+    run = run_ansible_module(host.collections, 'rsync_backup', host.args(root=str(host.root), extra_args=BED_RSYNC_ARGS),
                      host.work, before=by_hand)
     assert not run.failed and run.result['changed'] is False, run.explain()
     assert run.fuse_mounts() == [host.mount_point]

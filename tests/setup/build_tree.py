@@ -5,7 +5,7 @@ clone into it, `make layout` mirrors the files git tracks plus untracked files g
 (so work in progress is tested too) into the build directory, removes files that are gone, and
 keeps the copy a git repository of its own so ansible-test lists exactly these files.
 
-Usage: python tests/setup/layout.py [BUILD_DIR]     (default: .build next to this checkout)
+Usage: python tests/setup/build_tree.py [BUILD_DIR]     (default: .build next to this checkout)
 """
 import filecmp
 import os
