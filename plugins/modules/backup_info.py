@@ -253,15 +253,14 @@ def judge(manifest, run, backup_dir):
     return 'complete', 'complete backup of %s finished %s' % (manifest.get('host', backup_dir), manifest.get('end'))
 
 
-def describe_copy(share_root, copy_root, backup_dir, snapshot, max_bytes):
-    """One entry of RV(backups) for the copy of backup_dir below copy_root (relative to share_root)."""
-    host_rel = backup_dir if copy_root == '' else '%s/%s' % (copy_root, backup_dir)
-    entry = dict(source=snapshot or 'live', snapshot=snapshot, path=os.path.join(share_root, host_rel),
+def describe_copy(copy_root, backup_dir, snapshot, max_bytes):
+    """One entry of RV(backups) for the copy of backup_dir in copy_root (the share, or one snapshot of it)."""
+    entry = dict(source=snapshot or 'live', snapshot=snapshot, path=os.path.join(copy_root, backup_dir),
                  complete=False, run=None)
     entry.update((name, None) for name, _key in MANIFEST_FIELDS)
     try:
-        manifest = read_record(share_root, host_rel + '/meta/manifest.json', max_bytes)
-        run = read_record(share_root, host_rel + '/meta/run.json', max_bytes)
+        manifest = read_record(copy_root, backup_dir + '/meta/manifest.json', max_bytes)
+        run = read_record(copy_root, backup_dir + '/meta/run.json', max_bytes)
     except RecordRefused as err:
         entry.update(state='unreadable', reason='record refused: %s' % err)
         return entry
@@ -273,9 +272,12 @@ def describe_copy(share_root, copy_root, backup_dir, snapshot, max_bytes):
 
 
 def is_directory_inside(root, relpath):
-    """True when root/relpath is a real directory reached without following a symbolic link."""
+    """True when root/relpath is a real directory reached without following a symbolic link.
+
+    Crossing filesystems is allowed here: on ZFS every .zfs/snapshot/<name> is a mount of its own.
+    """
     try:
-        st = confined.lstat_inside(root, relpath)
+        st = confined.lstat_inside(root, relpath, one_device=False)
     except confined.ConfinedError:
         return False
     return st is not None and stat.S_ISDIR(st.st_mode)
@@ -293,11 +295,11 @@ def list_backups(share_root, backup_dir, snapshots=True, prefix='', max_bytes=10
     """All copies of backup_dir on the share: snapshot copies ordered by finish time, then the live mirror."""
     copies = []
     for name in snapshot_names(share_root, prefix) if snapshots else []:
-        copy_root = '%s/%s' % (SNAPSHOT_DIR, name)
-        if is_directory_inside(share_root, '%s/%s' % (copy_root, backup_dir)):
-            copies.append(describe_copy(share_root, copy_root, backup_dir, name, max_bytes))
+        snap_rel = '%s/%s' % (SNAPSHOT_DIR, name)
+        if is_directory_inside(share_root, snap_rel) and is_directory_inside(share_root, '%s/%s' % (snap_rel, backup_dir)):
+            copies.append(describe_copy(os.path.join(share_root, snap_rel), backup_dir, name, max_bytes))
     copies.sort(key=lambda c: (c['finished'] is not None, to_text(c['finished'] or ''), c['source']))
-    copies.append(describe_copy(share_root, '', backup_dir, None, max_bytes))
+    copies.append(describe_copy(share_root, backup_dir, None, max_bytes))
     return copies
 
 
