@@ -14,6 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION = os.path.dirname(os.path.dirname(HERE))
 COLLECTIONS_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(COLLECTION)))
 sys.path.insert(0, os.path.join(COLLECTION, 'tests', 'simulator'))
+sys.path.insert(0, COLLECTIONS_ROOT)  # import the laid-out collection's filters
 
 from zfssa_sim.control import remove_data_dir, start_simulator  # noqa: E402  pylint: disable=wrong-import-position
 
