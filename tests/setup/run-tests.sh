@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the project's test suites in the laid-out collection and print one pass/fail summary.
 # Called by the Makefile with VENV, COLLECTION and TEST_HOME set. Usage: run-tests.sh SUITE
-#   all     sanity, units, simulator-tests, nfs-tests, integration, lint, reference-docs
+#   all     sanity, units, simulator-tests, nfs-tests, ops-tests, integration, lint, reference-docs
 #   compat  sanity (compile, import, validate-modules, ansible-doc) and units under the 2.16 venv,
 #           plus a Python 2.7/3.6 syntax check of target-side code
 set -uo pipefail
@@ -77,6 +77,7 @@ case "$suite" in
     have tests/unit && step units units
     have tests/simulator && step simulator-tests pytest_suite tests/simulator
     have tests/nfs && step nfs-tests pytest_suite tests/nfs
+    have tests/ops && step ops-tests pytest_suite tests/ops
     [ -n "$(ls tests/integration/targets 2>/dev/null)" ] && step integration integration
     step ansible-lint lint
     step reference-docs reference_docs
@@ -94,6 +95,7 @@ case "$suite" in
   reference-docs) step reference-docs reference_docs ;;
   simulator-tests) step simulator-tests pytest_suite tests/simulator ;;
   nfs-tests) step nfs-tests pytest_suite tests/nfs ;;
+  ops-tests) step ops-tests pytest_suite tests/ops ;;
   bench)
     for b in tests/bench/bench_*.py; do [ -e "$b" ] && step "$(basename "$b" .py)" python "$b"; done
     ;;
