@@ -190,7 +190,7 @@ latest_complete:
   description: The newest complete copy (same keys as RV(backups[])), or null when there is none.
   returned: always
   type: dict
-path:
+share_path:
   description: The share path that was read.
   returned: always
   type: str
@@ -356,10 +356,10 @@ def main():
     if p['require_marker']:
         problem = marker_problem(share_root)
         if problem:
-            module.fail_json(msg=problem, path=share_root)
+            module.fail_json(msg=problem, share_path=share_root)
     copies = list_backups(share_root, p['backup_dir'], snapshots=p['snapshots'], prefix=p['snapshot_prefix'],
                           max_bytes=p['max_record_bytes'])
-    module.exit_json(changed=False, path=share_root, backups=copies, latest_complete=latest_complete(copies))
+    module.exit_json(changed=False, share_path=share_root, backups=copies, latest_complete=latest_complete(copies))
 
 
 if __name__ == '__main__':
