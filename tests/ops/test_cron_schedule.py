@@ -51,10 +51,10 @@ def test_entries_are_splayed_locked_and_idempotent(tmp_path):
 
 
 def test_same_host_keeps_its_minute_and_absent_removes(tmp_path):
-    cron_file, _ = play(tmp_path)
+    cron_file = play(tmp_path)[0]
     first = dict((r[6].split('--limit ')[1].split()[0], r[0]) for r in entries(cron_file) if '--limit' in r[6])
     cron_file.unlink()
-    cron_file, _ = play(tmp_path)
+    cron_file = play(tmp_path)[0]
     assert first == dict((r[6].split('--limit ')[1].split()[0], r[0]) for r in entries(cron_file) if '--limit' in r[6])
-    cron_file, _ = play(tmp_path, '-e', 'cron_schedule_state=absent')
+    cron_file = play(tmp_path, '-e', 'cron_schedule_state=absent')[0]
     assert not os.path.exists(str(cron_file)) or entries(cron_file) == []
