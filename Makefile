@@ -16,7 +16,7 @@ TEST_HOME ?= $(BUILD)/home
 export ANSIBLE_COLLECTIONS_PATH := $(BUILD)
 
 .PHONY: help deps venv venv-compat layout test test-compat demo sanity units integration lint \
-        simulator-tests nfs-tests bench docs clean
+        simulator-tests nfs-tests fleet-tests ops-tests bench docs clean
 
 help:
 	@sed -n '2,6p' Makefile
@@ -39,7 +39,7 @@ test: venv layout
 test-compat: venv-compat layout
 	@VENV=$(VENV_COMPAT) COLLECTION=$(COLLECTION) TEST_HOME=$(TEST_HOME)-2.16 tests/setup/run-tests.sh compat
 
-sanity units integration lint simulator-tests nfs-tests: venv layout
+sanity units integration lint simulator-tests nfs-tests fleet-tests ops-tests reference-docs: venv layout
 	@VENV=$(VENV) COLLECTION=$(COLLECTION) TEST_HOME=$(TEST_HOME) tests/setup/run-tests.sh $@
 
 bench: venv layout

@@ -10,6 +10,7 @@ packages=(
   acl attr libcap2-bin
   iproute2 util-linux openssl git make
   python3-venv shellcheck
+  chromium fonts-dejavu-core cron
 )
 
 missing=()

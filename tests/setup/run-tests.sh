@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the project's test suites in the laid-out collection and print one pass/fail summary.
 # Called by the Makefile with VENV, COLLECTION and TEST_HOME set. Usage: run-tests.sh SUITE
-#   all     sanity, units, simulator-tests, nfs-tests, fleet-tests, integration, lint, reference-docs
+#   all     sanity, units, simulator-tests, nfs-tests, fleet-tests, ops-tests, integration, lint, reference-docs
 #   compat  sanity (compile, import, validate-modules, ansible-doc) and units under the 2.16 venv,
 #           plus a Python 2.7/3.6 syntax check of target-side code
 set -uo pipefail
@@ -78,6 +78,7 @@ case "$suite" in
     have tests/simulator && step simulator-tests pytest_suite tests/simulator
     have tests/nfs && step nfs-tests pytest_suite tests/nfs
     have tests/fleet && step fleet-tests pytest_suite tests/fleet
+    have tests/ops && step ops-tests pytest_suite tests/ops
     [ -n "$(ls tests/integration/targets 2>/dev/null)" ] && step integration integration
     step ansible-lint lint
     step reference-docs reference_docs
@@ -98,6 +99,7 @@ case "$suite" in
   simulator-tests) step simulator-tests pytest_suite tests/simulator ;;
   nfs-tests) step nfs-tests pytest_suite tests/nfs ;;
   fleet-tests) step fleet-tests pytest_suite tests/fleet ;;
+  ops-tests) step ops-tests pytest_suite tests/ops ;;
   bench)
     for b in tests/bench/bench_*.py; do [ -e "$b" ] && step "$(basename "$b" .py)" python "$b"; done
     ;;
