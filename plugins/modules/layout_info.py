@@ -185,8 +185,11 @@ layout:
       description:
         - C(path) and C(present), C(entries) with line, spec, spec_kind (uuid, label, partuuid, partlabel, id,
           device, network, other), spec_value (the UUID, LABEL, ... without the prefix), file, vfstype,
-          mntops, options (list), freq and passno; and C(invalid), the lines that are not valid entries,
-          with line, text and error. Octal escapes such as C(\040) are decoded.
+          mntops, options (list), freq and passno, bind and swap (booleans), trailing (text after passno,
+          which mount ignores, when there is any); C(invalid), the lines that are not valid entries,
+          with line, text and error; and C(warnings) about such lines. Octal escapes such as C(\040)
+          are decoded. Bytes that are not UTF-8 are given as octal escapes (C(\351)) and the names of
+          the values holding them are listed in the entry's C(escaped).
       type: dict
       returned: when V(fstab) is gathered
       sample:
