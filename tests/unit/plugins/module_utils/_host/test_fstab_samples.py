@@ -5,7 +5,6 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import json
-import os
 import random
 import re
 import subprocess
@@ -315,8 +314,6 @@ def project_entries(data):
         rows.append(tuple(encode_text(value) for value in (line.spec, line.file, line.vfstype, mntops))
                     + (str(line.freq).encode(), str(line.passno).encode()))
     return rows
-
-
 
 
 @pytest.mark.parametrize('name', sorted(SAMPLES))
