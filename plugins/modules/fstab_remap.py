@@ -27,7 +27,7 @@ options:
     default: /etc/fstab
   device_map:
     description:
-      - Old device spec to new device spec, for example C(UUID=6b8a...: UUID=0c1d...) or C(/dev/xvdb1: /dev/vdb1).
+      - Old device spec to new device spec, for example C(/dev/xvdb1) to C(/dev/vdb1) or C(UUID=6b8a...) to C(UUID=0c1d...).
       - Keys match the spec of an entry; C(UUID="x") and C(UUID=x) are the same, UUIDs are compared ignoring case.
     type: dict
     default: {}
