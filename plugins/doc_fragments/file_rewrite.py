@@ -27,7 +27,7 @@ attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying target.
     support: full
-    details: Nothing is written; RV(changes) and the diff show what would be changed.
+    details: Nothing is written; the returned changes and the diff show what would be changed.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
