@@ -185,8 +185,11 @@ layout:
       description:
         - C(path) and C(present), C(entries) with line, spec, spec_kind (uuid, label, partuuid, partlabel, id,
           device, network, other), spec_value (the UUID, LABEL, ... without the prefix), file, vfstype,
-          mntops, options (list), freq and passno; and C(invalid), the lines that are not valid entries,
-          with line, text and error. Octal escapes such as C(\040) are decoded.
+          mntops, options (list), freq and passno, bind and swap (booleans), trailing (text after passno,
+          which mount ignores, when there is any); C(invalid), the lines that are not valid entries,
+          with line, text and error; and C(warnings) about such lines. Octal escapes such as C(\040)
+          are decoded. Bytes that are not UTF-8 are given as octal escapes (C(\351)) and the names of
+          the values holding them are listed in the entry's C(escaped).
       type: dict
       returned: when V(fstab) is gathered
       sample:
@@ -212,6 +215,28 @@ layout:
                           label: eth0, dynamic: false}]}
         default_routes: [{family: inet, gateway: 10.0.0.1, dev: eth0, metric: null, protocol: null}]
         source: ip-json
+    host_config:
+      description:
+        - The old host's network and volume configuration as written in the files under O(root) (so a
+          backed-up tree describes the host it came from), for a rebuild.
+        - C(hosts) (C(/etc/hosts) entries and invalid lines, null when missing); C(dns) (C(nameservers),
+          C(search) from C(/etc/resolv.conf)); C(interfaces) from C(ifcfg-*) files and NetworkManager keyfiles
+          (name, file, C(managed_by) V(network-scripts) or V(NetworkManager), C(onboot), C(config) with the
+          file's values, C(bond) with mode, options and primary, C(ipoib) with mode, pkey and parent);
+          C(routes) (static routes from C(route-*)/C(route6-*) and C(/etc/sysconfig/static-routes));
+          C(net_rules) (MAC-to-name rules of C(70-persistent-net.rules)); C(lvm_backup) (VG name, extent size,
+          PV devices and LV names and sizes in bytes from C(/etc/lvm/backup), present when the LVM tools are not).
+      type: dict
+      returned: when V(network) is gathered
+      sample:
+        dns: {nameservers: [10.1.0.2], search: [example.com]}
+        interfaces:
+          - {name: bond1, file: /etc/sysconfig/network-scripts/ifcfg-bond1, managed_by: network-scripts, onboot: true,
+             config: {device: bond1, ipaddr: 192.168.10.11, prefix: "24"},
+             bond: {mode: active-backup, primary: ib0, options: {mode: "1", miimon: "100", primary: ib0}}}
+        routes: [{device: eth0, to: 10.9.0.0/16, via: 10.1.0.254}]
+        net_rules: [{mac: "00:16:3e:aa:bb:01", name: eth0}]
+        lvm_backup: [{name: ol, extent_size: 4194304, pvs: [/dev/xvda2], lvs: [{name: root, size: 12884901888}]}]
     system:
       description:
         - C(hostname) and C(fqdn) of the running system (with a non-default O(root), C(hostname) is the

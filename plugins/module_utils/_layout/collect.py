@@ -18,6 +18,7 @@ import socket
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.exalogic.backup.plugins.module_utils._host.fstab import fstab_to_dict
 from ansible_collections.exalogic.backup.plugins.module_utils._host.shellvars import parse_shell_assignments
+from ansible_collections.exalogic.backup.plugins.module_utils._layout.host_config import gather_host_config
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.devices import (
     decode_udev_link, name_parents, parse_blkid_export, parse_lsblk_json, sysfs_device)
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.lvm import (
@@ -448,6 +449,7 @@ def collect_layout(module, root='/', gather=None):
         layout['fstab'] = gather_fstab(collector)
     if 'network' in wanted:
         layout['network'] = gather_network(collector)
+        layout['host_config'] = gather_host_config(collector)
     if 'system' in wanted:
         layout['system'] = gather_system(collector)
     layout['warnings'] = collector.warnings

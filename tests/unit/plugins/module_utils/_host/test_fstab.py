@@ -84,9 +84,12 @@ def test_missing_optional_fields_take_fstab_defaults():
 
 
 @pytest.mark.parametrize('line, error', [
-    ('/dev/sdb1 /data\n', 'expected 3 to 6 fields'),
-    ('/dev/sdb1 /data ext4 defaults 0 0 extra\n', 'expected 3 to 6 fields'),
-    ('/dev/sdb1 /data ext4 defaults zero 0\n', 'freq and passno must be numbers'),
+    ('/dev/sdb1 /data\n', 'expected at least 3 fields'),
+    ('/dev/sdb1 /data ext4 defaults zero 0\n', 'freq and passno must be whole numbers'),
+    ('/dev/sdb1 /data ext4 defaults 0 2#x\n', 'freq and passno must be whole numbers'),
+    (u'/dev/sdb1 /data ext4 defaults \u00b2 0\n', 'freq and passno must be whole numbers'),
+    (u'/dev/sdb1 /data ext4 defaults 0 \uff11\n', 'freq and passno must be whole numbers'),
+    ('/dev/sdb1 /da\0ta ext4 defaults 0 0\n', 'NUL'),
 ])
 def test_invalid_lines_are_kept_and_explained(line, error):
     text = "# header\n" + line
@@ -133,7 +136,8 @@ def test_octal_escapes_round_trip():
 
 @pytest.mark.parametrize('spec, expected', [
     ('UUID=abc', ('uuid', 'abc')),
-    ('uuid="abc"', ('uuid', 'abc')),
+    ('UUID="abc"', ('uuid', 'abc')),
+    ('uuid=abc', ('other', 'uuid=abc')),  # libmount: tags are case-sensitive; mount reads this as a path
     ('LABEL=root', ('label', 'root')),
     ('PARTLABEL=EFI', ('partlabel', 'EFI')),
     ('/dev/disk/by-id/wwn-0x5000', ('device', '/dev/disk/by-id/wwn-0x5000')),

@@ -172,7 +172,7 @@ def test_collect_layout_falls_back_when_tools_are_too_old():
 
     module = FakeModule(canned={'lsblk': old_lsblk, 'ip': old_ip, 'vgs': old_lvm, 'lvs': old_lvm, 'pvs': old_lvm})
     layout = collect_layout(module, gather=['devices', 'lvm', 'network'])
-    assert sorted(layout) == ['devices', 'devices_source', 'gathered', 'lvm', 'network', 'root', 'schema_version',
+    assert sorted(layout) == ['devices', 'devices_source', 'gathered', 'host_config', 'lvm', 'network', 'root', 'schema_version',
                               'tools_missing', 'warnings']
     assert layout['devices_source'] == 'sysfs'
     assert any(w.startswith('/canned/lsblk -J -b -O failed') for w in layout['warnings'])
