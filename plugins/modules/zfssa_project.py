@@ -142,6 +142,14 @@ changes:
   returned: always
   type: dict
   sample: {quota: 2199023255552}
+access_widened:
+  description:
+    - True when the run gives (or in check mode would give) NFS clients that no exception lists more access
+      than before, for example O(default_access=rw) on a project that was restricted to its exceptions.
+      The module then also warns and names the change in the C(--diff) header.
+  returned: when O(state=present)
+  type: bool
+  sample: false
 filesystems:
   description: Names of the shares that were deleted with the project (O(force=true)).
   returned: when O(state=absent) deleted a project with shares
@@ -156,7 +164,8 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import (
-    COMMON_TYPED, NFS_EXCLUSIVE, change_diff, desired_properties, missing_container, property_changes, property_spec)
+    COMMON_TYPED, NFS_EXCLUSIVE, change_diff, desired_properties, missing_container, property_changes, property_spec,
+    report_widening, widening_note)
 
 
 def argument_spec():
@@ -200,6 +209,8 @@ class ProjectRun(object):
         if changes:
             result['diff'] = change_diff(current, changes)
             result['project'] = dict(current, **changes)
+        report_widening(self.module, result, widening_note(current, changes), self.what)
+        if changes:
             if not self.module.check_mode:
                 try:
                     result['project'] = self.client.put(self.path, changes)['project']
@@ -214,6 +225,7 @@ class ProjectRun(object):
         body = dict(desired, name=self.name)
         result = dict(changed=True, changes=desired, project=dict(body, pool=self.pool),
                       diff={'before': {}, 'after': body})
+        report_widening(self.module, result, widening_note(None, desired), self.what)
         if not self.module.check_mode:
             try:
                 result['project'] = self.client.post(storage_paths.projects(self.pool), body, lookup=self.path)['project']

@@ -223,6 +223,35 @@ def change_diff(current, changes):
     return diff_dict(current, dict(current or {}, **changes), sorted(changes))
 
 
+ACCESS_WORDS = {'none': 'no access', 'ro': 'read-only access', 'rw': 'read-write access'}
+
+
+def widening_note(current, changes):
+    """A sentence when the sharenfs change gives NFS clients not listed in any exception more access, else None.
+
+    ``current`` is the object on the appliance (None when it is created). Only an explicit
+    ``default_access`` (or ``sharenfs``) can widen access, and the module says so in the result,
+    a warning and the diff header.
+    """
+    if changes.get('sharenfs') is None:
+        return None
+    widened = sharenfs.widening((current or {}).get('sharenfs'), changes['sharenfs'])
+    if widened is None:
+        return None
+    return ('sharenfs %s gives every NFS client not listed in an exception %s (before: %s)'
+            % (changes['sharenfs'], ACCESS_WORDS[widened[1]], ACCESS_WORDS[widened[0]]))
+
+
+def report_widening(module, result, note, label):
+    """Record a widening note in the result (access_widened), as a warning and in the diff's after header."""
+    result['access_widened'] = note is not None
+    if note is None:
+        return
+    module.warn('%s: %s' % (label, note))
+    if 'diff' in result:
+        result['diff']['after_header'] = '%s (%s)' % (result['diff'].get('after_header', label), note)
+
+
 # ----------------------------------------------------------------------- missing pool / project
 
 def list_names(client, path, key):

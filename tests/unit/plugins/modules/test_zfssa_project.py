@@ -65,6 +65,29 @@ def test_creates_a_missing_project_with_typed_options(monkeypatch):
     assert result['diff']['after']['quota'] == 2048 * G
 
 
+def test_empty_exception_list_on_a_project_gives_its_inheriting_shares_no_access(monkeypatch):
+    appliance = FakeAppliance({
+        ('GET', PROJECT): not_found(),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
+        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('POST', PROJECTS): answer({'project': existing(sharenfs='off')}, 201),
+    })
+    result, failed = run(appliance, monkeypatch, nfs_exceptions=[])
+    assert not failed, result
+    assert appliance.writes() == [('POST', PROJECTS, {'name': 'backups', 'sharenfs': 'off'})]
+    assert result['access_widened'] is False
+
+
+def test_opening_a_restricted_project_to_everyone_is_reported(monkeypatch):
+    appliance = appliance_with(existing(sharenfs='sec=sys,rw=@10.0.1.5/32'))
+    result, failed = run(appliance, monkeypatch, default_access='rw', diff=True)
+    assert not failed, result
+    assert appliance.writes() == [('PUT', PROJECT, {'sharenfs': 'on'})]
+    assert result['access_widened'] is True
+    assert result['diff']['after_header'].startswith('project gold/backups (sharenfs on gives every NFS client')
+    assert any('read-write access (before: no access)' in w for w in result['warnings'])
+
+
 def test_create_in_check_mode_only_reads(monkeypatch):
     appliance = FakeAppliance({
         ('GET', PROJECT): not_found(),

@@ -22,6 +22,7 @@ __metaclass__ = type
 
 import json
 
+from ansible.module_utils import basic
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import client as zfssa
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import run_module
 
@@ -100,7 +101,22 @@ def module_args(defaults, check=False, diff=False, **args):
 
 
 def run_zfssa_module(module_main, args, monkeypatch, appliance):
-    """Run a zfssa_* module's main() against the fake appliance; return (result, failed)."""
+    """Run a zfssa_* module's main() against the fake appliance; return (result, failed).
+
+    The module's warnings (module.warn) are in result['warnings'] when there are any, as Ansible
+    would show them.
+    """
     monkeypatch.setattr(zfssa, 'urls_transport', appliance)
     monkeypatch.setattr(zfssa.time, 'sleep', lambda seconds: None)
-    return run_module(module_main, args, monkeypatch)
+    warnings = []
+    original_warn = basic.AnsibleModule.warn
+
+    def warn(self, text):
+        warnings.append(text)
+        original_warn(self, text)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', warn)
+    result, failed = run_module(module_main, args, monkeypatch)
+    if warnings:
+        result['warnings'] = list(result.get('warnings') or []) + warnings
+    return result, failed
