@@ -156,7 +156,8 @@ schedules:
   description:
     - The schedules of the project or share after the task (in check mode as they would be), ordered by frequency
       and time. C(hour), C(minute) and a month's C(day) are integers, a week's C(day) is the weekday's name;
-      fields that do not apply to the frequency are left out. C(id) is null for a schedule not created yet (check mode).
+      fields that do not apply to the frequency are left out. C(id) is the appliance's id of the schedule, or the
+      last segment of its C(href) when the appliance gives no id; null for a schedule not created yet (check mode).
   returned: always
   type: list
   elements: dict
@@ -170,7 +171,7 @@ from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots i
     FREQUENCIES, ScheduleError, describe_schedule, normalize_schedule, plan_schedules, repeated_timing_problem,
     schedule_from_appliance, schedule_order)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, storage_paths, zfssa_argument_spec)
+    ZfssaClient, object_id, object_path, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import ScopeTask, scope_spec
 
 
@@ -215,15 +216,25 @@ class ScheduleTask(ScopeTask):
     def __init__(self, module, client):
         super(ScheduleTask, self).__init__(module, client)
         self.action = 'list the automatic snapshot schedules of %s' % self.owner
+        self.objects = {}  # id -> the schedule object as listed, to address it by its href
 
-    def path(self, sched_id=None, filesystem=None):
+    def path(self, filesystem=None):
         filesystem = self.filesystem if filesystem is None else filesystem
-        return storage_paths.automatic(self.pool, self.project, filesystem or None, sched_id)
+        return storage_paths.automatic(self.pool, self.project, filesystem or None)
+
+    def object_path(self, sched_id):
+        return object_path(self.objects.get(sched_id), self.path(), 'automatic snapshot schedule')
 
     def current(self, filesystem=None):
-        """[(id, canonical schedule)] of the project or share."""
+        """[(id, canonical schedule)] of the project or share; the id is the object's id or the end of its href."""
         listed = self.client.get(self.path(filesystem=filesystem)).get('automatic') or []
-        return [(obj.get('id'), schedule_from_appliance(obj)) for obj in listed]
+        found = []
+        for obj in listed:
+            sched_id = object_id(obj)
+            if filesystem is None:
+                self.objects[sched_id] = obj
+            found.append((sched_id, schedule_from_appliance(obj)))
+        return found
 
     def run(self, wanted):
         params = self.module.params
@@ -282,10 +293,10 @@ class ScheduleTask(ScopeTask):
         query = {'convert': True} if self.module.params['convert'] else None
         for sched_id in plan['delete']:
             self.action = 'delete automatic snapshot schedule %s of %s' % (sched_id, self.owner)
-            self.client.request('DELETE', self.path(sched_id), query=query)
+            self.client.request('DELETE', self.object_path(sched_id), query=query)
         for sched_id, schedule in plan['update']:
             self.action = 'change automatic snapshot schedule %s of %s to %s' % (sched_id, self.owner, describe_schedule(schedule))
-            self.client.put(self.path(sched_id), dict(keep=schedule['keep']))
+            self.client.put(self.object_path(sched_id), dict(keep=schedule['keep']))
         for schedule in plan['create']:
             self.action = 'create automatic snapshot schedule %s on %s' % (describe_schedule(schedule), self.owner)
             self.client.post(self.path(), dict(schedule))

@@ -35,11 +35,11 @@ import ssl
 import time
 
 try:
-    from urllib.parse import quote, urlencode  # novm (Python 3 branch)
+    from urllib.parse import quote, unquote, urlencode  # novm (Python 3 branch)
     from urllib.error import HTTPError, URLError  # novm
     from http.client import HTTPException, responses as HTTP_REASONS  # novm
 except ImportError:  # Python 2 (ansible-core 2.16 targets); module_utils may not import urllib2
-    from urllib import quote, urlencode  # novm (Python 2 branch)
+    from urllib import quote, unquote, urlencode  # novm (Python 2 branch)
     from httplib import HTTPException, responses as HTTP_REASONS  # novm
     HTTPError = URLError = IOError  # urllib2's HTTPError and URLError derive from IOError; see is_http_answer()
 
@@ -141,6 +141,10 @@ class ZfssaError(Exception):
         return to_native(one_line(text))  # Python 2: str() must not be unicode
 
 
+class PathError(ZfssaError, ValueError):
+    """A name that cannot be put into an appliance URL path (raised before any request)."""
+
+
 def one_line(text):
     return re.sub(r'\s+', ' ', to_text(text, errors='surrogate_or_replace')).strip()
 
@@ -235,14 +239,70 @@ def fault_says_session_invalid(data):
 # ------------------------------------------------------------------------------------------- paths
 
 def quote_segment(value):
-    """URL-quote one path segment ('/' and every reserved character included)."""
+    """URL-quote one path segment ('/' and every reserved character included).
+
+    PathError for an empty segment and for '.' and '..': an HTTP stack that removes dot segments
+    would turn ``filesystems/..`` into the project's own path.
+    """
     if value is None or to_text(value) == '':
-        raise ValueError('empty path segment')
+        raise PathError('empty path segment')
+    if to_text(value) in ('.', '..'):
+        raise PathError("'%s' cannot name an appliance object: '.' and '..' are not names" % to_text(value))
     return to_native(quote(to_bytes(value, errors='surrogate_or_strict'), safe=''))
 
 
 def join_path(*segments):
     return '/' + '/'.join(quote_segment(s) for s in segments)
+
+
+def href_segments(href, service='storage'):
+    """URL-decoded segments of an object's ``href`` below ``/api/<service>/<version>``, or None.
+
+    None when the href is missing, absolute (``https://...``), under another service, or has an
+    empty, ``.`` or ``..`` segment: such an href is not used to address anything.
+    """
+    if not href or not isinstance(href, (str, type(u''))):
+        return None
+    parts = to_text(href).split('?', 1)[0].split('/')
+    if len(parts) < 5 or parts[0] != '' or parts[1] != 'api' or parts[2] != service or \
+            not re.match(r'^v[0-9]+(\.[0-9]+)?$', parts[3]):
+        return None
+    segments = [unquote_text(part) for part in parts[4:]]
+    if segments and segments[-1] == '' and len(segments) > 1:
+        segments = segments[:-1]  # a trailing slash
+    if any(seg in ('', '.', '..') for seg in segments):
+        return None
+    return segments
+
+
+def unquote_text(segment):
+    return to_text(unquote(to_native(segment)), errors='surrogate_or_replace')
+
+
+def object_id(obj):
+    """The id of an object the appliance returned: its ``id``, else the last segment of its ``href``, else None."""
+    if not isinstance(obj, dict):
+        return None
+    if obj.get('id') not in (None, ''):
+        return to_text(obj['id'])
+    segments = href_segments(obj.get('href'))
+    return segments[-1] if segments else None
+
+
+def object_path(obj, collection, kind):
+    """Storage path of an object the appliance listed, for PUT and DELETE.
+
+    The vendor gives every object an ``href`` (an ``id`` is not guaranteed), so the href is used when
+    it is there; else ``collection``/``id``. Never the collection itself: ZfssaError when the object
+    carries neither.
+    """
+    segments = href_segments(obj.get('href')) if isinstance(obj, dict) else None
+    if segments:
+        return join_path(*segments)
+    if isinstance(obj, dict) and obj.get('id') not in (None, ''):
+        return collection + join_path(obj['id'])
+    raise ZfssaError('the appliance returned a %s with neither href nor id, so it cannot be addressed' % kind,
+                     path=collection)
 
 
 def api_path(service, api_version, path=''):
@@ -283,7 +343,7 @@ class StoragePaths(object):
     def _pick(self, name, value):
         value = self.defaults[name] if value is None else value
         if value is None or value == '':
-            raise ValueError('%s is required to build the appliance path' % name)
+            raise PathError('%s is required to build the appliance path' % name)
         return value
 
     def _share_base(self, pool, project, fs):

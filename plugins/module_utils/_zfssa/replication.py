@@ -125,9 +125,10 @@ def sorted_schedules(schedules):
 
 
 def plan_schedules(current, desired):
-    """(bodies to create, ids to delete) turning the appliance schedules `current` into `desired`.
+    """(bodies to create, schedule objects to delete) turning the appliance schedules `current` into `desired`.
 
-    current: the appliance objects (with `id`); desired: canonical schedules. Schedules are
+    current: the appliance objects (addressed by their href, see client.object_path); desired:
+    canonical schedules. Schedules are
     compared as a set: an existing identical schedule is kept, duplicates are removed.
     """
     wanted = {}
@@ -143,7 +144,7 @@ def plan_schedules(current, desired):
         if key in wanted and key not in kept:
             kept.add(key)
         else:
-            delete.append(sched.get('id'))
+            delete.append(sched)
     create = [wanted[key] for key in wanted if key not in kept]
     return sorted_schedules(create), delete
 

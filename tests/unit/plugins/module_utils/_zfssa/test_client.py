@@ -513,6 +513,41 @@ def test_path_segments_are_quoted():
     assert storage_paths.snapshot('gold', 'p', u'caf\u00e9?#') == '/pools/gold/projects/p/snapshots/caf%C3%A9%3F%23'
 
 
+@pytest.mark.parametrize('obj, expected', [
+    ({'href': '/api/storage/v1/pools/gold/projects/backups/automatic/automatic-000'},
+     '/pools/gold/projects/backups/automatic/automatic-000'),
+    ({'href': '/api/storage/v2/replication/actions/a%201/', 'id': 'other'}, '/replication/actions/a%201'),
+    ({'id': 'automatic-007'}, '/coll/automatic-007'),
+    ({'href': 'https://evil.example.com/api/storage/v1/x', 'id': 's1'}, '/coll/s1'),
+    ({'href': '/api/storage/v1/pools/gold/projects/backups/filesystems/..', 'id': 's2'}, '/coll/s2'),
+    ({'href': '/api/service/v1/services/replication/targets/dr', 'id': 's3'}, '/coll/s3'),
+])
+def test_objects_are_addressed_by_href_then_id(obj, expected):
+    assert zfssa.object_path(obj, '/coll', 'schedule') == expected
+
+
+@pytest.mark.parametrize('obj', [{}, {'id': ''}, {'href': '/api/storage/v1/'}, {'href': '/api/storage/v1/a//b'}, None])
+def test_an_object_without_href_or_id_is_never_addressed_through_its_collection(obj):
+    with pytest.raises(ZfssaError) as info:
+        zfssa.object_path(obj, '/coll', 'replication schedule')
+    assert 'replication schedule with neither href nor id' in str(info.value)
+
+
+def test_object_id_falls_back_to_the_last_href_segment():
+    assert zfssa.object_id({'href': '/api/storage/v1/pools/gold/projects/p/automatic/automatic-003'}) == 'automatic-003'
+    assert zfssa.object_id({'id': 'x', 'href': '/api/storage/v1/a/b'}) == 'x'
+    assert zfssa.object_id({}) is None
+
+
+@pytest.mark.parametrize('name', ['.', '..', ''])
+def test_dot_segments_and_empty_names_are_refused_before_any_request(name):
+    with pytest.raises(zfssa.PathError) as info:
+        storage_paths.filesystem('gold', 'backups', name)
+    assert isinstance(info.value, ZfssaError) and isinstance(info.value, ValueError)
+    if name:
+        assert "'%s' cannot name an appliance object" % name in str(info.value)
+
+
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_urls_for_each_api_version_and_service(version):
     client, transport = make_client([login_ok(), ok({}), ok({}), ok({})], api_version=version)
