@@ -507,6 +507,29 @@ def read_error_body(exc):
         return b''
 
 
+# ------------------------------------------------------------------------- is this an appliance?
+
+def looks_like_appliance(response):
+    """True when an answer carries the appliance's X-Zfssa-* headers or is an appliance JSON fault."""
+    if any(name.startswith('x-zfssa') for name in response.headers):
+        return True
+    parsed = parse_json(response.data)
+    return isinstance(parsed, dict) and isinstance(parsed.get('fault'), dict)
+
+
+def lists_services(response):
+    """True for the answer of GET /api/access/v1: {"services": [{"name", "version", "uri"}, ...]}."""
+    parsed = parse_json(response.data)
+    services = parsed.get('services') if isinstance(parsed, dict) else None
+    return isinstance(services, list) and any(isinstance(item, dict) and item.get('name') for item in services)
+
+
+def describe_answer(response):
+    """'HTTP 404 (text/html)' for messages."""
+    kind = to_text(response.headers.get('content-type') or 'no content type').split(';')[0].strip()
+    return 'HTTP %s (%s)' % (response.status, kind)
+
+
 # -------------------------------------------------------------------------------------------- client
 
 class Response(object):
@@ -739,11 +762,17 @@ class ZfssaClient(object):
         return {'Authorization': self._basic_header()}
 
     def _login(self):
-        """POST /api/access/<ver>: a session id, or Basic auth from now on when the service is missing."""
+        """POST /api/access/<ver>: a session id, or Basic auth from now on when the service is missing.
+
+        Before falling back to Basic auth the client makes sure it talks to an appliance at all (see
+        _check_appliance): a web server that answers 404 to everything must not get writes.
+        """
         versions = [self.api_version] + (['v1'] if self.api_version != 'v1' else [])
+        last = None
         for version in versions:
             full_path = api_path('access', version)
             response, attempts = self._send_with_retries('POST', full_path, {'Authorization': self._basic_header()})
+            last = (full_path, response)
             if response.status in (404, 501):
                 continue
             if not response.ok:
@@ -754,7 +783,30 @@ class ZfssaClient(object):
                 self._access_version = version
                 return
             break
+        self._check_appliance(*last)
         self.auth_mode = 'basic'
+
+    def _check_appliance(self, login_path, login_response):
+        """Raise unless the server is a ZFS Storage Appliance REST API.
+
+        Every appliance answer carries X-Zfssa-* headers, and its errors are JSON faults. When the
+        login answer shows neither, one GET of the access service list (with Basic auth) decides.
+        """
+        if looks_like_appliance(login_response):
+            return
+        probe_path = api_path('access', 'v1')
+        try:
+            probe = self._send('GET', probe_path, None, {'Authorization': self._basic_header()})
+        except TransportError as exc:
+            raise self._transport_error('GET', probe_path, exc, 1)
+        if looks_like_appliance(probe) or (probe.ok and lists_services(probe)):
+            return
+        raise self._error(
+            '%s is not a ZFS Storage Appliance REST API: POST %s answered %s and GET %s answered %s, without the '
+            'X-Zfssa-* headers or JSON faults of an appliance' % (
+                self.url(''), login_path, describe_answer(login_response), probe_path, describe_answer(probe)),
+            None, None, None, hint='Check the host and port options (the appliance REST service listens on port 215); '
+                                   'nothing was changed.')
 
     def _send_with_retries(self, method, full_path, headers):
         """For the login call only: creating a spare session is harmless, so any failure may be retried."""

@@ -254,17 +254,20 @@ def report_widening(module, result, note, label):
 
 # ----------------------------------------------------------------------- missing pool / project
 
-def list_names(client, path, key):
-    try:
-        return sorted(item.get('name') for item in client.get(path).get(key, []) if item.get('name'))
-    except ZfssaError:
-        return []
+def pool_names(client):
+    """Names of the appliance's pools, from the pool list (ZfssaError when it cannot be read)."""
+    listed = client.get(storage_paths.pools()).get('pools') or []
+    return sorted(item['name'] for item in listed if isinstance(item, dict) and item.get('name'))
 
 
 def missing_container(client, pool, project=None):
-    """Why a path below pool (and project) is 404: a message naming what is missing, or None if both exist."""
-    if client.get_or_none(storage_paths.pool(pool), 'pool') is None:
-        pools = list_names(client, storage_paths.pools(), 'pools')
+    """Why a path below pool (and project) is 404: a message naming what is missing, or None if both exist.
+
+    The pool list decides whether the pool exists, so the message can never contradict the list it
+    shows; when the list itself cannot be read, that error is raised rather than guessing.
+    """
+    pools = pool_names(client)
+    if pool not in pools:
         return "pool '%s' does not exist on the appliance (pools: %s); set the pool option to one of them" % (
             pool, ', '.join(pools) or 'none')
     if project is not None and client.get_or_none(storage_paths.project(pool, project), 'project') is None:

@@ -142,7 +142,7 @@ def test_check_mode_never_writes(monkeypatch):
     appliance = FakeAppliance({
         ('GET', share_path('vs01')): answer({'filesystem': share('vs01')}),
         ('GET', share_path('vs02')): not_found(),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('GET', PROJECT): answer({'project': {'name': 'backups'}}),
     })
     result, failed = run(appliance, monkeypatch, name='vs01', quota='1G', check_mode=True)
@@ -171,7 +171,7 @@ def test_deletes_and_is_idempotent_when_gone(monkeypatch):
 
 def test_unknown_project_fails_with_a_clear_message(monkeypatch):
     appliance = FakeAppliance({
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         # the share and project GETs and the POST answer 404 (unknown routes)
     })
     result, failed = run(appliance, monkeypatch, name='vs01')
@@ -305,7 +305,7 @@ def test_bulk_check_mode_writes_nothing_and_checks_the_project_once(monkeypatch)
 
 
 def test_bulk_unknown_project_fails_before_writing(monkeypatch):
-    appliance = FakeAppliance({('GET', POOL): answer({'pool': {'name': 'gold'}})})
+    appliance = FakeAppliance({('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]})})
     result, failed = run(appliance, monkeypatch, filesystems=bulk_entries(2))
     assert failed
     assert result['msg'] == ("Could not list the filesystems of project gold/backups: project 'backups' does not "

@@ -38,7 +38,7 @@ def existing(**changes):
 def appliance_with(project):
     return FakeAppliance({
         ('GET', PROJECT): answer({'project': project}),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('PUT', PROJECT): answer({'project': project}, 202),
     })
 
@@ -49,7 +49,7 @@ def test_creates_a_missing_project_with_typed_options(monkeypatch):
     created = existing(quota=2048 * G, snapdir='visible')
     appliance = FakeAppliance({
         ('GET', PROJECT): not_found(),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('POST', PROJECTS): answer({'project': created}, 201),
     })
     result, failed = run(appliance, monkeypatch, quota='2T', snapdir='visible', atime=False, compression='lz4',
@@ -69,7 +69,6 @@ def test_empty_exception_list_on_a_project_gives_its_inheriting_shares_no_access
     appliance = FakeAppliance({
         ('GET', PROJECT): not_found(),
         ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
         ('POST', PROJECTS): answer({'project': existing(sharenfs='off')}, 201),
     })
     result, failed = run(appliance, monkeypatch, nfs_exceptions=[])
@@ -91,7 +90,7 @@ def test_opening_a_restricted_project_to_everyone_is_reported(monkeypatch):
 def test_create_in_check_mode_only_reads(monkeypatch):
     appliance = FakeAppliance({
         ('GET', PROJECT): not_found(),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
     })
     result, failed = run(appliance, monkeypatch, quota='10G', check_mode=True)
     assert not failed, result
@@ -113,10 +112,37 @@ def test_unknown_pool_fails_naming_the_pools(monkeypatch):
     assert appliance.writes() == []
 
 
+def test_pool_check_trusts_the_pool_list(monkeypatch):
+    # An appliance (or stand-in) that does not serve GET /pools/<pool> must not make the module claim
+    # "pool 'gold' does not exist (pools: gold)".
+    appliance = FakeAppliance({
+        ('GET', PROJECT): not_found(),
+        ('GET', POOL): not_found(),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
+        ('POST', PROJECTS): answer({'project': existing()}, 201),
+    })
+    result, failed = run(appliance, monkeypatch)
+    assert not failed, result
+    assert appliance.requests() == [('GET', PROJECT), ('GET', API + '/pools'), ('POST', PROJECTS)]
+
+
+def test_unreadable_pool_list_is_reported_as_it_is_not_as_no_pools(monkeypatch):
+    appliance = FakeAppliance({
+        ('GET', PROJECT): not_found(),
+        ('GET', API + '/pools'): fault(500, 'ERR_INTERNAL', 'pool service restarting'),
+    })
+    result, failed = run(appliance, monkeypatch)
+    assert failed
+    assert result['msg'] == ('Could not create project gold/backups: GET /api/storage/v1/pools: HTTP 500 ERR_INTERNAL: '
+                             'pool service restarting')
+    assert 'pools: none' not in result['msg']
+    assert appliance.writes() == []
+
+
 def test_invalid_value_reports_the_appliance_fault(monkeypatch):
     appliance = FakeAppliance({
         ('GET', PROJECT): not_found(),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('POST', PROJECTS): fault(400, 'ERR_INVALID_ARG', "recordsize must be a power of two from 512 to 1048576, got 1000"),
     })
     result, failed = run(appliance, monkeypatch, properties={'recordsize': 1000})

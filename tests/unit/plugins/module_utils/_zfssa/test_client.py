@@ -200,6 +200,36 @@ def test_basic_auth_on_every_request_when_the_access_service_is_missing(status):
     ]  # no logout: there is no session
 
 
+HTML_404 = (404, {'Content-Type': 'text/html'}, b'<html><head><title>404 Not Found</title></head><body>nope</body></html>')
+
+
+def test_a_web_server_that_is_not_an_appliance_is_refused_before_any_other_request():
+    client, transport = make_client([HTML_404, HTML_404])
+    with pytest.raises(ZfssaError) as info:
+        with client:
+            client.post(storage_paths.filesystems('gold', 'backups'), {'name': 'vs01'})
+    assert str(info.value).startswith('https://zfs.example.com:215 is not a ZFS Storage Appliance REST API: '
+                                      'POST /api/access/v1 answered HTTP 404 (text/html) and GET /api/access/v1 '
+                                      'answered HTTP 404 (text/html)')
+    assert 'port 215' in info.value.hint
+    assert [(c['method'], c['url']) for c in transport.calls] == [
+        ('POST', BASE + '/api/access/v1'), ('GET', BASE + '/api/access/v1')]
+
+
+@pytest.mark.parametrize('login', [
+    (404, {'X-Zfssa-Version': 'ak/SUNW,ankimo@2013.06.05.8.0,1-1.1'}, b''),
+    (501, {'Content-Type': 'text/plain'}, b'not implemented'),
+])
+def test_basic_auth_only_after_the_server_showed_it_is_an_appliance(login):
+    services = ok({'services': [{'name': 'storage', 'version': '1.0', 'uri': BASE + '/api/storage/v1'}]})
+    script = [login, ok({'pools': []})] if login[1].get('X-Zfssa-Version') else [login, services, ok({'pools': []})]
+    client, transport = make_client(script)
+    with client:
+        assert client.get('/pools') == {'pools': []}
+    assert transport.sequence()[-1] == ('GET', BASE + '/api/storage/v1/pools', 'basic')
+    assert client.auth_mode == 'basic'
+
+
 def test_basic_auth_401_is_not_retried():
     client, transport = make_client([fault(404, 'ERR_NOT_FOUND'), fault(401, 'ERR_UNAUTHORIZED')])
     with pytest.raises(ZfssaError) as info:
