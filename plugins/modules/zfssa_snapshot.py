@@ -244,6 +244,11 @@ class SnapshotTask(ScopeTask):
             return
         self.changed({}, dict(name=self.name))
         if self.module.check_mode:
+            # A 404 may mean the project or share is missing: fail as the real run would.
+            self.action = 'create snapshot %s' % self.label(self.name)
+            problem = self.missing_parent()
+            if problem:
+                self.module.fail_json(msg='Could not %s: %s' % (self.action, problem))
             self.result['snapshot'] = self.expected(self.name)
             return
         self.action = 'create snapshot %s' % self.label(self.name)

@@ -104,11 +104,35 @@ class ScopeTask(object):
         self.action = 'read %s' % self.owner
 
     def guarded(self, call, *args):
-        """call(*args), failing the module on an appliance error."""
+        """call(*args), failing the module on an appliance error.
+
+        The appliance answers 404 both for a missing object and for a missing parent, so a 404 is
+        explained by reading the parents (pool list, project, share) when one of them is missing.
+        """
         try:
             return call(*args)
         except ZfssaError as err:
+            problem = self.quiet_missing_parent() if err.not_found else None
+            if problem:
+                self.module.fail_json(msg='Could not %s: %s' % (self.action, problem), status=err.status,
+                                      fault=err.fault())
             fail_on_error(self.module, err, action=self.action)
+
+    def missing_parent(self):
+        """A message naming the missing pool, project or share of the scope, or None when all exist."""
+        problem = missing_container(self.client, self.pool, self.project)
+        if problem or not self.filesystem:
+            return problem
+        if self.client.get_or_none(storage_paths.filesystem(self.pool, self.project, self.filesystem), 'filesystem') is None:
+            return ("share '%s' does not exist in project %s/%s; create it first with exalogic.backup.zfssa_filesystem"
+                    % (self.filesystem, self.pool, self.project))
+        return None
+
+    def quiet_missing_parent(self):
+        try:
+            return self.missing_parent()
+        except ZfssaError:
+            return None  # the original error says more than a failed diagnosis
 
 
 # ------------------------------------------------------------------------------- values to send

@@ -180,3 +180,15 @@ def test_appliance_refusal_names_the_schedule(monkeypatch):
     result, failed = run(appliance, monkeypatch, schedules=[dict(frequency='hour', keep=24)])
     assert failed
     assert result['msg'].startswith('Could not create automatic snapshot schedule every hour at :00, keep 24 on gold/backups/vs01: ')
+
+
+@pytest.mark.parametrize('check', [True, False])
+def test_missing_project_is_named_in_check_mode_and_for_real(monkeypatch, check):
+    appliance = FakeAppliance({
+        ('GET', '/api/storage/v1/pools'): answer({'pools': [{'name': 'gold'}]}),
+    })
+    result, failed = run(appliance, monkeypatch, check=check, project='nope', filesystem=None, schedules=[DAILY])
+    assert failed
+    assert result['msg'] == ("Could not list the automatic snapshot schedules of gold/nope: project 'nope' does not "
+                             "exist in pool 'gold'; create it first with exalogic.backup.zfssa_project")
+    assert appliance.writes() == []
