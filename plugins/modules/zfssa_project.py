@@ -162,7 +162,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
+    ZfssaClient, ZfssaError, fail_on_error, name_problem, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import (
     COMMON_TYPED, NFS_EXCLUSIVE, change_diff, desired_properties, missing_container, property_changes, property_spec,
     report_widening, widening_note)
@@ -271,6 +271,9 @@ class ProjectRun(object):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), mutually_exclusive=NFS_EXCLUSIVE, supports_check_mode=True)
     params = module.params
+    problem = name_problem('pool', params['pool']) or name_problem('name', params['name'])
+    if problem:
+        module.fail_json(msg=problem)
     desired = {}
     if params['state'] == 'present':
         try:

@@ -154,7 +154,7 @@ target:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, diff_dict, fail_on_error, storage_paths, zfssa_argument_spec)
+    MIN_MASKED_SECRET, ZfssaClient, ZfssaError, diff_dict, fail_on_error, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.replication import find_target
 
 DIFF_KEYS = ('label', 'hostname')
@@ -221,6 +221,7 @@ def main():
     action = 'read replication target %s' % label
     try:
         with ZfssaClient.from_module(module) as client:
+            client.add_secret(p['root_password'], MIN_MASKED_SECRET)  # an appliance error may echo it
             targets = client.get(storage_paths.replication_targets()).get('targets') or []
             current = find_target(targets, label)
             if p['state'] == 'present':

@@ -167,7 +167,8 @@ def hint_for_status(status):
 
 
 HINTS_FOR_KIND = {
-    'tls': 'Give the appliance CA with ca_path (or ZFSSA_CA_PATH), or set validate_certs to false.',
+    'tls': 'Give the CA that signed the appliance certificate with ca_path (or ZFSSA_CA_PATH). Only as a last resort '
+           'set validate_certs to false: the password is then open to a man in the middle.',
     'dns': 'Check the host option (or ZFSSA_HOST).',
     'refused': 'Check host and port and that the REST service is enabled on the appliance.',
     'timeout': 'The appliance did not answer in time; check the network or raise the timeout option.',
@@ -249,6 +250,17 @@ def quote_segment(value):
     if to_text(value) in ('.', '..'):
         raise PathError("'%s' cannot name an appliance object: '.' and '..' are not names" % to_text(value))
     return to_native(quote(to_bytes(value, errors='surrogate_or_strict'), safe=''))
+
+
+def name_problem(option, value):
+    """A message naming ``option`` when ``value`` cannot be one appliance path segment, else None."""
+    if value is None:
+        return None
+    try:
+        quote_segment(value)
+    except PathError as err:
+        return '%s: %s' % (option, to_text(str(err)))
+    return None
 
 
 def join_path(*segments):
@@ -571,6 +583,10 @@ class ZfssaClient(object):
         self.auth_mode = 'session'  # becomes 'basic' when the access service is missing
         self._session = None
         self._access_version = api_version
+        self.secret_sink = None  # called with each new secret (the module's no_log_values.add)
+        self._secrets = set()
+        self.add_secret(password, MIN_MASKED_SECRET)
+        self.add_secret(self._basic_token())
 
     @classmethod
     def from_module(cls, module, **kwargs):
@@ -579,9 +595,16 @@ class ZfssaClient(object):
         problem = connection_param_problem(p['host'], p['user'], p['port'], p['api_version'], p['timeout'], p['retries'])
         if problem:
             module.fail_json(msg=problem)
-        return cls(host=p['host'], user=p['user'], password=p['password'], port=p['port'],
-                   api_version=p['api_version'], validate_certs=p['validate_certs'], ca_path=p['ca_path'],
-                   timeout=p['timeout'], retries=p['retries'], **kwargs)
+        if not p['validate_certs']:
+            module.warn('validate_certs is false: the certificate of %s is not checked, so the password and the '
+                        'session are open to a man in the middle. Give the appliance CA with ca_path instead.' % p['host'])
+        client = cls(host=p['host'], user=p['user'], password=p['password'], port=p['port'],
+                     api_version=p['api_version'], validate_certs=p['validate_certs'], ca_path=p['ca_path'],
+                     timeout=p['timeout'], retries=p['retries'], **kwargs)
+        client.secret_sink = module.no_log_values.add
+        for secret in client._secrets:
+            client.secret_sink(secret)
+        return client
 
     def __enter__(self):
         return self
@@ -612,7 +635,7 @@ class ZfssaClient(object):
             if err.not_found:
                 return None
             raise
-        if key not in body:
+        if not isinstance(body.get(key), dict):
             raise self._error("the answer has no '%s' object" % key, 'GET', api_path(service, self.api_version, path),
                               200, details=text_of_body(json.dumps(body)))
         return body[key]
@@ -624,9 +647,14 @@ class ZfssaClient(object):
         response, attempts = self._exchange(method, full_path, encode_query(query), data, lookup, service)
         if not response.ok:
             raise self._http_error(method, full_path, response, attempts)
-        if response.data and response.data.strip() and parse_json(response.data) is None:
-            raise self._error('the answer is not JSON', method, full_path, response.status,
-                              text_of_body(response.data), attempts=attempts)
+        if response.data and response.data.strip():
+            parsed = parse_json(response.data)
+            if parsed is None:
+                raise self._error('the answer is not JSON', method, full_path, response.status,
+                                  text_of_body(response.data), attempts=attempts)
+            if not isinstance(parsed, dict):
+                raise self._error('the answer is not a JSON object', method, full_path, response.status,
+                                  text_of_body(response.data), attempts=attempts)
         return response.status, response.headers, response.json()
 
     def logout(self):
@@ -646,10 +674,25 @@ class ZfssaClient(object):
             host = '[%s]' % host  # IPv6 literal
         return 'https://%s:%s%s%s' % (host, self.port, full_path, '?' + query if query else '')
 
+    def add_secret(self, value, min_length=1):
+        """Mask ``value`` in every message from now on (and in the module's output, through secret_sink).
+
+        Passwords shorter than MIN_MASKED_SECRET are not masked in messages: that would garble the text.
+        """
+        if not value or len(value) < min_length:
+            return
+        value = to_text(value, errors='surrogate_or_replace')
+        self._secrets.add(value)
+        if self.secret_sink is not None:
+            self.secret_sink(value)
+
     def mask(self, text):
-        """Text with the password replaced, for anything that ends up in a message."""
-        if text and self._password and len(self._password) >= MIN_MASKED_SECRET:
-            return text.replace(self._password, '********')
+        """Text with the password, the Basic token and the session id replaced, for anything in a message."""
+        if not text:
+            return text
+        text = to_text(text, errors='surrogate_or_replace')
+        for secret in sorted(self._secrets, key=len, reverse=True):  # the token before the password it contains
+            text = text.replace(secret, '********')
         return text
 
     # ---- one exchange: authentication, retries, POST safety
@@ -752,9 +795,11 @@ class ZfssaClient(object):
         if self.auth_mode == 'session' and self._session is None:
             self._login()
 
+    def _basic_token(self):
+        return to_native(base64.b64encode(to_bytes('%s:%s' % (self.user, self._password), errors='surrogate_or_strict')))
+
     def _basic_header(self):
-        token = base64.b64encode(to_bytes('%s:%s' % (self.user, self._password), errors='surrogate_or_strict'))
-        return 'Basic ' + to_native(token)
+        return 'Basic ' + self._basic_token()
 
     def _auth_headers(self):
         if self._session is not None:
@@ -780,6 +825,7 @@ class ZfssaClient(object):
             session = response.headers.get('x-auth-session')
             if session:
                 self._session = to_native(session)
+                self.add_secret(self._session, MIN_MASKED_SECRET)
                 self._access_version = version
                 return
             break
@@ -863,6 +909,9 @@ def connection_param_problem(host, user, port, api_version, timeout, retries):
         return 'host is empty: set the host option (or ZFSSA_HOST) to the appliance name or address'
     if '/' in host:
         return "host '%s' must be a name or address, without https:// or a path" % host
+    if re.search(r'[@?#\s\\]', host):
+        return ("host '%s' must be a name or address only: no user@ part, '?', '#', '\\' or spaces "
+                "(give the user with the user option)" % host)
     if not user:
         return 'user is empty: set the user option (or ZFSSA_USER)'
     if not 0 < int(port) < 65536:

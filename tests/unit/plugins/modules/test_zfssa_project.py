@@ -275,3 +275,29 @@ def test_sharenfs_and_nfs_exceptions_are_mutually_exclusive(monkeypatch):
     assert failed
     assert 'mutually exclusive' in result['msg']
     assert appliance.requests() == []
+
+
+@pytest.mark.parametrize('body', [b'[]', b'"backups"', b'{"project": ["backups"]}'])
+def test_an_answer_of_the_wrong_shape_fails_clearly_without_a_traceback(monkeypatch, body):
+    appliance = FakeAppliance({('GET', PROJECT): (200, {'Content-Type': 'application/json'}, body)})
+    result, failed = run(appliance, monkeypatch)
+    assert failed
+    assert result['msg'].startswith('Could not read project gold/backups: GET %s: HTTP 200 the answer ' % PROJECT)
+    assert appliance.writes() == []
+
+
+@pytest.mark.parametrize('name', ['..', '.'])
+def test_dot_names_are_refused_before_any_request(monkeypatch, name):
+    appliance = FakeAppliance()
+    result, failed = run(appliance, monkeypatch, name=name)
+    assert failed
+    assert "'%s' cannot name an appliance object" % name in result['msg']
+    assert appliance.calls == []
+
+
+def test_validate_certs_false_gives_one_warning_per_run(monkeypatch):
+    appliance = appliance_with(existing())
+    result, failed = run(appliance, monkeypatch, validate_certs=False)
+    assert not failed, result
+    assert [w for w in result['warnings'] if 'validate_certs is false' in w] == [result['warnings'][0]]
+    assert len(result['warnings']) == 1

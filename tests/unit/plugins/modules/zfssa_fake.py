@@ -31,7 +31,7 @@ try:
 except ImportError:  # Python 2
     from urlparse import urlsplit
 
-CONNECTION = dict(host='zfs.example.com', user='root', password='S3cret-Pa55', validate_certs=False, retries=2)
+CONNECTION = dict(host='zfs.example.com', user='root', password='S3cret-Pa55', retries=2)  # the fake ignores TLS
 ACCESS = '/api/access/v1'
 
 

@@ -617,6 +617,9 @@ def test_tls_and_timeout_settings_reach_the_transport():
     (dict(api_version='v3'), 'v1 or v2'),
     (dict(timeout=0), 'timeout'),
     (dict(retries=-1), 'retries'),
+    (dict(host='root@other.example.com'), 'no user@ part'),
+    (dict(host='zfs?x=1'), 'no user@ part'),
+    (dict(host='zfs#frag'), 'no user@ part'),
 ])
 def test_bad_connection_settings_are_refused_by_name(kwargs, words):
     args = dict(host=HOST, user='root', password=PASSWORD)
@@ -650,6 +653,62 @@ def test_password_never_appears_in_errors():
         messages.append(json.dumps(module.failed))
     assert [m for m in messages if PASSWORD in m] == []
     assert any('********' in m for m in messages)
+
+
+def test_basic_token_and_session_id_are_masked_like_the_password():
+    # A proxy error page that echoes the request headers.
+    session = 'sess-2f9c1e77a0b4'
+    echo = 'Authorization: %s X-Auth-Session: %s' % (BASIC, session)
+    client = make_client([login_ok(session), (400, {'Content-Type': 'text/plain'}, echo.encode())], retries=0)[0]
+    with pytest.raises(ZfssaError) as info:
+        client.get('/pools')
+    err = info.value
+    texts = [str(err), err.details or '', json.dumps(err.fault())]
+    token = BASIC.split()[1]
+    assert [t for t in texts if token in t or session in t] == []
+    assert 'Authorization: Basic ******** X-Auth-Session: ********' in str(err)
+
+
+def test_the_module_output_masks_the_token_and_the_session_too(monkeypatch):
+    with patched_exits(monkeypatch):
+        module = spec_module({'host': HOST, 'user': 'root', 'password': PASSWORD}, monkeypatch)
+    client = ZfssaClient.from_module(module, transport=FakeTransport([login_ok('sess-7731aa'), ok({})]), backoff=0)
+    client.get('/pools')
+    assert {PASSWORD, BASIC.split()[1], 'sess-7731aa'} <= module.no_log_values
+
+
+@pytest.mark.parametrize('answer', [b'[]', b'"x"', b'123', b'[{"name": "gold"}]'])
+def test_an_answer_that_is_not_a_json_object_is_a_clear_error(answer):
+    client = make_client([login_ok(), (200, {'Content-Type': 'application/json'}, answer)])[0]
+    with pytest.raises(ZfssaError) as info:
+        client.get('/pools')
+    assert str(info.value).startswith('GET /api/storage/v1/pools: HTTP 200 the answer is not a JSON object')
+
+
+def test_an_object_key_that_is_not_an_object_is_a_clear_error():
+    client = make_client([login_ok(), ok({'project': 'backups'})])[0]
+    with pytest.raises(ZfssaError) as info:
+        client.get_or_none('/pools/gold/projects/backups', 'project')
+    assert "the answer has no 'project' object" in str(info.value)
+
+
+def test_tls_hint_leads_with_ca_path():
+    client = make_client([TransportError('certificate verify failed', 'tls')])[0]
+    with pytest.raises(ZfssaError) as info:
+        client.get('/pools')
+    assert info.value.hint.startswith('Give the CA that signed the appliance certificate with ca_path')
+    assert 'last resort' in info.value.hint
+
+
+def test_validate_certs_false_warns_once(monkeypatch):
+    warnings = []
+    with patched_exits(monkeypatch):
+        module = spec_module({'host': HOST, 'user': 'root', 'password': PASSWORD, 'validate_certs': False}, monkeypatch)
+    monkeypatch.setattr(module, 'warn', warnings.append)
+    client = ZfssaClient.from_module(module, transport=FakeTransport([login_ok(), ok({}), ok({})]), backoff=0)
+    client.get('/pools')
+    client.get('/pools')
+    assert len(warnings) == 1 and 'validate_certs is false' in warnings[0] and 'ca_path' in warnings[0]
 
 
 # ------------------------------------------------------------------------------- module helpers
