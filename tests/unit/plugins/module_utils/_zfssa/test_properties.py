@@ -54,3 +54,13 @@ def test_scope_task_names_the_current_action_when_the_appliance_fails():
     assert failure['msg'].startswith('Could not delete snapshot gold/backups@daily: ')
     assert 'snapshot is busy' in failure['msg']
     assert failure['status'] == 409
+
+
+def test_boolean_properties_are_sent_as_json_booleans_whatever_their_spelling():
+    from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import (
+        COMMON_TYPED, desired_properties)
+    params = dict((key, None) for key in COMMON_TYPED)
+    params.update(atime='no', properties={'vscan': 'false', 'quota_snap': 'yes', 'rstchown': 1, 'nodestroy': True})
+    desired = desired_properties(params, COMMON_TYPED)
+    assert desired == {'atime': False, 'vscan': False, 'quota_snap': True, 'rstchown': True, 'nodestroy': True}
+    assert all(type(value) is bool for value in desired.values())
