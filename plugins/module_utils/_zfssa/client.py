@@ -77,9 +77,6 @@ def zfssa_argument_spec():
     )
 
 
-ZFSSA_COMMON_SPEC = zfssa_argument_spec()
-
-
 # ---------------------------------------------------------------------------------------------- errors
 
 class TransportError(Exception):

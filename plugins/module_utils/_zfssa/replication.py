@@ -15,8 +15,6 @@ from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.sizes impor
 
 # Boolean settings of an action that the module passes through under the appliance's own names.
 ACTION_FLAGS = ('enabled', 'continuous', 'include_snaps', 'use_ssl', 'compression')
-# What the module compares and shows in the diff (target and target_pool are fixed at creation).
-ACTION_DIFF_KEYS = ('target', 'target_pool') + ACTION_FLAGS + ('max_bandwidth', 'schedules')
 
 FREQUENCIES = ('halfhour', 'hour', 'day', 'week', 'month')
 # Which time fields each frequency uses (the appliance CLI rules; the others must be left out).

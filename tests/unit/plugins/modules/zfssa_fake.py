@@ -120,3 +120,9 @@ def run_zfssa_module(module_main, args, monkeypatch, appliance):
     if warnings:
         result['warnings'] = list(result.get('warnings') or []) + warnings
     return result, failed
+
+
+def run(module_main, appliance, monkeypatch, check=False, diff=False, **params):
+    """The one way appliance module tests run a module: CONNECTION plus params, check and diff mode as
+    asked, against the fake appliance; returns (result, failed)."""
+    return run_zfssa_module(module_main, module_args({}, check, diff, **params), monkeypatch, appliance)
