@@ -104,8 +104,9 @@ class ZfssaError(Exception):
     """
 
     def __init__(self, message, method=None, path=None, status=None, details=None, code=None,
-                 attempts=1, hint=None):
+                 attempts=1, hint=None, doing=None):
         super(ZfssaError, self).__init__(message)
+        self.doing = doing  # what the module was doing ('delete snapshot gold/backups@daily'), from the call
         self.message = message
         self.method = method
         self.path = path
@@ -147,8 +148,12 @@ def one_line(text):
 
 
 def fail_on_error(module, err, action=None):
-    """Turn a ZfssaError into module.fail_json with a message a user understands."""
+    """Turn a ZfssaError into module.fail_json with a message a user understands.
+
+    ``action`` (or else the ``doing=`` text of the failed call) says what the module was doing.
+    """
     msg = to_text(str(err))
+    action = action or err.doing
     if action:
         msg = 'Could not %s: %s' % (action, msg)
     if err.hint:
@@ -612,33 +617,46 @@ class ZfssaClient(object):
 
     # ---- public calls
 
-    def get(self, path, query=None, service='storage'):
-        return self.request('GET', path, query=query, service=service)[2]
+    # ``doing`` says what the call is for ('create snapshot gold/backups@daily'); a failure carries it in
+    # ZfssaError.doing, so the module's error boundary can say "Could not <doing>: ...".
 
-    def post(self, path, body, service='storage', lookup=None):
-        return self.request('POST', path, body=body, service=service, lookup=lookup)[2]
+    def get(self, path, query=None, service='storage', doing=None):
+        return self.request('GET', path, query=query, service=service, doing=doing)[2]
 
-    def put(self, path, body=None, service='storage'):
-        return self.request('PUT', path, body=body, service=service)[2]
+    def post(self, path, body, service='storage', lookup=None, doing=None):
+        return self.request('POST', path, body=body, service=service, lookup=lookup, doing=doing)[2]
 
-    def delete(self, path, service='storage'):
-        self.request('DELETE', path, service=service)
+    def put(self, path, body=None, service='storage', doing=None):
+        return self.request('PUT', path, body=body, service=service, doing=doing)[2]
 
-    def get_or_none(self, path, key, service='storage'):
+    def delete(self, path, service='storage', doing=None):
+        self.request('DELETE', path, service=service, doing=doing)
+
+    def get_or_none(self, path, key, service='storage', doing=None):
         """body[key] of a GET, or None when the object does not exist (404)."""
         try:
-            body = self.get(path, service=service)
+            body = self.get(path, service=service, doing=doing)
         except ZfssaError as err:
             if err.not_found:
                 return None
             raise
         if not isinstance(body.get(key), dict):
-            raise self._error("the answer has no '%s' object" % key, 'GET', api_path(service, self.api_version, path),
+            err = self._error("the answer has no '%s' object" % key, 'GET', api_path(service, self.api_version, path),
                               200, details=text_of_body(json.dumps(body)))
+            err.doing = doing
+            raise err
         return body[key]
 
-    def request(self, method, path, body=None, query=None, service='storage', lookup=None):
+    def request(self, method, path, body=None, query=None, service='storage', lookup=None, doing=None):
         """(status, headers, parsed body dict) of a successful call; raises ZfssaError otherwise."""
+        try:
+            return self._request(method, path, body, query, service, lookup)
+        except ZfssaError as err:
+            if err.doing is None:
+                err.doing = doing
+            raise
+
+    def _request(self, method, path, body, query, service, lookup):
         full_path = api_path(service, self.api_version, path)
         data = None if body is None else to_bytes(json.dumps(body, sort_keys=True))
         response, attempts = self._exchange(method, full_path, encode_query(query), data, lookup, service)
