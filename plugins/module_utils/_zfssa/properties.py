@@ -20,7 +20,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import sharenfs
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.sizes import parse_size
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaError, compute_changes, diff_dict, fail_on_error, storage_paths)
+    compute_changes, diff_dict, storage_paths)
 
 SIZE_PROPERTIES = frozenset((
     'quota', 'reservation', 'defaultuserquota', 'defaultgroupquota', 'default_volsize', 'default_volblocksize',
@@ -86,53 +86,6 @@ def scope_spec():
 def scope_label(pool, project, filesystem=None):
     """gold/backups, or gold/backups/vs01 for a share, for messages."""
     return '/'.join(part for part in (pool, project, filesystem) if part)
-
-
-class ScopeTask(object):
-    """Base of one module run on a project or one share of it (the options of scope_spec()).
-
-    ``action`` says what the run is doing at the moment; an appliance error met in guarded() fails the
-    module with a message naming it (``Could not delete snapshot gold/backups@daily: ...``).
-    """
-
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        params = module.params
-        self.pool, self.project, self.filesystem = params['pool'], params['project'], params['filesystem']
-        self.owner = scope_label(self.pool, self.project, self.filesystem)
-        self.action = 'read %s' % self.owner
-
-    def guarded(self, call, *args):
-        """call(*args), failing the module on an appliance error.
-
-        The appliance answers 404 both for a missing object and for a missing parent, so a 404 is
-        explained by reading the parents (pool list, project, share) when one of them is missing.
-        """
-        try:
-            return call(*args)
-        except ZfssaError as err:
-            problem = self.quiet_missing_parent() if err.not_found else None
-            if problem:
-                self.module.fail_json(msg='Could not %s: %s' % (self.action, problem), status=err.status,
-                                      fault=err.fault())
-            fail_on_error(self.module, err, action=self.action)
-
-    def missing_parent(self):
-        """A message naming the missing pool, project or share of the scope, or None when all exist."""
-        problem = missing_container(self.client, self.pool, self.project)
-        if problem or not self.filesystem:
-            return problem
-        if self.client.get_or_none(storage_paths.filesystem(self.pool, self.project, self.filesystem), 'filesystem') is None:
-            return ("share '%s' does not exist in project %s/%s; create it first with exalogic.backup.zfssa_filesystem"
-                    % (self.filesystem, self.pool, self.project))
-        return None
-
-    def quiet_missing_parent(self):
-        try:
-            return self.missing_parent()
-        except ZfssaError:
-            return None  # the original error says more than a failed diagnosis
 
 
 # ------------------------------------------------------------------------------- values to send

@@ -4,11 +4,13 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import pytest
+
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import zfssa_argument_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import ZfssaError, zfssa_argument_spec
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import (
-    InputError, ZfssaTask, dispatch, run_zfssa_module)
+    InputError, ScopeTask, ZfssaTask, dispatch, run_zfssa_module)
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
     FakeAppliance, answer, fault, run)
 
@@ -80,3 +82,31 @@ def test_input_errors_fail_before_any_request(monkeypatch):
     result, failed = run(main, appliance, monkeypatch, quota=-1)
     assert failed and result['msg'] == 'quota: -1 is negative; give 0 or more bytes'
     assert appliance.calls == []
+
+
+class FakeModule(object):
+    def __init__(self, **params):
+        self.params = params
+        self.check_mode = False
+
+
+def test_scope_task_names_the_owner_and_refuses_dot_names():
+    task = ScopeTask(FakeModule(pool='gold', project='backups', filesystem='vs01'), client=None)
+    assert task.owner == 'gold/backups/vs01'
+    with pytest.raises(InputError) as info:
+        ScopeTask(FakeModule(pool='gold', project='..', filesystem=None), client=None)
+    assert str(info.value) == "project: '..' cannot name an appliance object: '.' and '..' are not names"
+
+
+def test_scope_task_explains_a_404_by_the_missing_parent():
+    class Client(object):
+        def get(self, path, **kwargs):
+            return {'pools': [{'name': 'gold'}]}
+
+        def get_or_none(self, path, key, **kwargs):
+            return None
+
+    task = ScopeTask(FakeModule(pool='gold', project='nope', filesystem=None), client=Client())
+    assert task.explain(ZfssaError('ERR_NOT_FOUND', status=404)) == (
+        "project 'nope' does not exist in pool 'gold'; create it first with exalogic.backup.zfssa_project")
+    assert task.explain(ZfssaError('ERR_BUSY', status=503)) is None
