@@ -64,6 +64,8 @@ options:
       - NFS clients that get another access than O(default_access), rendered into C(sharenfs) as
         C(sec=sys[,rw|,ro],rw=@net/len:...,ro=@...,none=@...,root=@...).
       - The list is the complete set of exceptions; clients not listed get O(default_access).
+      - An empty list (for example a templated list whose last host was removed) revokes access; it never
+        opens the share. With O(default_access) left out, the result is C(off), no NFS access at all.
     type: list
     elements: dict
     suboptions:
@@ -87,9 +89,12 @@ options:
   default_access:
     description:
       - NFS access of clients not listed in O(nfs_exceptions). V(none) and V(off) mean no access.
-      - Defaults to V(none) when O(nfs_exceptions) is given.
+      - Defaults to V(none) when O(nfs_exceptions) is given, also when it is an empty list.
       - Without O(nfs_exceptions), V(rw) shares read-write to everyone (C(on)), V(ro) read-only, V(none) stops
         NFS sharing (C(off)).
+      - Only this option (or an explicit O(sharenfs)) can give clients that no exception lists more access
+        than they have. When a run does that, the module warns, returns C(access_widened=true) and names the
+        change in the C(--diff) header.
     type: str
     choices: [rw, ro, none, 'off']
 '''

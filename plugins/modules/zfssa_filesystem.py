@@ -265,6 +265,14 @@ changes:
   returned: when O(name) is given
   type: dict
   sample: {quota: 214748364800}
+access_widened:
+  description:
+    - Single form. True when the run gives (or in check mode would give) NFS clients that no exception lists
+      more access than before (only an explicit O(default_access) or O(sharenfs) can do that). The module then
+      also warns and names the change in the C(--diff) header.
+  returned: when O(name) is given
+  type: bool
+  sample: false
 filesystems:
   description: Bulk form. One result per entry of O(filesystems), in the same order.
   returned: when O(filesystems) is given
@@ -295,6 +303,10 @@ filesystems:
       description: The properties sent for this share.
       type: dict
       sample: {quota: 107374182400}
+    access_widened:
+      description: True when this entry gives NFS clients that no exception lists more access than before.
+      type: bool
+      sample: false
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -304,7 +316,7 @@ from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client impo
     ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import (
     NFS_EXCLUSIVE, NFS_OPTIONS, SHARE_TYPED, change_diff, desired_properties, missing_container, property_changes,
-    property_spec)
+    property_spec, report_widening, widening_note)
 
 PROPERTY_OPTIONS = tuple(sorted(property_spec(share=True)))
 
@@ -455,7 +467,7 @@ class FilesystemRun(object):
     def apply(self, share, current):
         """Result dict of one share: decide, write unless check mode."""
         result = dict(name=share.name, pool=share.pool, project=share.project, changed=False, action='none',
-                      changes={}, object=current)
+                      changes={}, object=current, access_widened=False)
         if share.state == 'absent':
             if current is not None:
                 result.update(changed=True, action='delete', object=None,
@@ -468,6 +480,7 @@ class FilesystemRun(object):
         if changes:
             result.update(changed=True, action='update', changes=changes, object=dict(current, **changes),
                           diff=change_diff(current, changes))
+            report_widening(self.module, result, widening_note(current, changes), share.label)
             answer = self.write(share, 'change', lambda: self.client.put(share.path, changes))
             if answer is not None:
                 result['object'] = answer.get('filesystem', result['object'])
@@ -478,6 +491,7 @@ class FilesystemRun(object):
         result.update(changed=True, action='create', changes=share.desired,
                       object=dict(body, pool=share.pool, project=share.project),
                       diff={'before': {}, 'after': body})
+        report_widening(self.module, result, widening_note(None, share.desired), share.label)
         if self.check_mode:
             problem = self.container_problem(share.pool, share.project)
             if problem:
@@ -506,7 +520,7 @@ class FilesystemRun(object):
 def with_headers(share_result):
     diff = dict(share_result['diff'])
     label = '%s/%s/%s' % (share_result['pool'], share_result['project'], share_result['name'])
-    diff.update(before_header=label, after_header=label)
+    diff.update(before_header=label, after_header=diff.get('after_header', label))
     return diff
 
 
@@ -515,12 +529,14 @@ def report(results, bulk, diff_mode):
     changed = any(r['changed'] for r in results)
     if not bulk:
         one = results[0]
-        output = dict(changed=changed, filesystem=one['object'], changes=one['changes'])
+        output = dict(changed=changed, filesystem=one['object'], changes=one['changes'],
+                      access_widened=one['access_widened'])
         if diff_mode and 'diff' in one:
             output['diff'] = one['diff']
         return output
     output = dict(changed=changed, filesystems=[
-        dict((k, r[k]) for k in ('name', 'pool', 'project', 'changed', 'action', 'changes')) for r in results])
+        dict((k, r[k]) for k in ('name', 'pool', 'project', 'changed', 'action', 'changes', 'access_widened'))
+        for r in results])
     if diff_mode:
         output['diff'] = [with_headers(r) for r in results if 'diff' in r]
     return output

@@ -141,7 +141,8 @@ appliance:
     schedules:
       description:
         - Automatic snapshot schedules with C(pool), C(project), C(share) (null for a project schedule), C(id),
-          C(frequency), C(day), C(hour), C(minute) and C(keep).
+          C(href), C(frequency), C(day), C(hour), C(minute) and C(keep). C(id) is the last segment of C(href) when
+          the appliance gives no id.
       type: list
       elements: dict
       returned: when V(schedules) is gathered
@@ -176,7 +177,7 @@ query_result:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
+    ZfssaClient, ZfssaError, fail_on_error, object_id, object_path, storage_paths, zfssa_argument_spec)
 
 SUBSETS = ('pools', 'projects', 'filesystems', 'snapshots', 'schedules',
            'replication_targets', 'replication_actions', 'replication_sources')
@@ -280,8 +281,8 @@ class Gatherer(object):
     def replication_actions(self):
         actions = [a for a in self.listing(storage_paths.replication_actions(), 'actions') if matches(a, self.pool, self.project)]
         for action in actions:
-            if action.get('id'):
-                path = storage_paths.replication_actions(action['id']) + '/schedules'
+            if object_id(action):
+                path = object_path(action, storage_paths.replication_actions(), 'replication action') + '/schedules'
                 action['schedules'] = self.listing(path, 'schedules')
         return actions
 
@@ -297,7 +298,7 @@ class Gatherer(object):
 
 def schedule_item(sched, pool, project, share):
     item = dict((k, sched.get(k)) for k in SCHEDULE_KEYS if k in sched)
-    item.update(pool=pool, project=project, share=share)
+    item.update(pool=pool, project=project, share=share, id=object_id(sched))  # id: from the href when not given
     return item
 
 

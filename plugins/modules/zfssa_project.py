@@ -142,6 +142,14 @@ changes:
   returned: always
   type: dict
   sample: {quota: 2199023255552}
+access_widened:
+  description:
+    - True when the run gives (or in check mode would give) NFS clients that no exception lists more access
+      than before, for example O(default_access=rw) on a project that was restricted to its exceptions.
+      The module then also warns and names the change in the C(--diff) header.
+  returned: when O(state=present)
+  type: bool
+  sample: false
 filesystems:
   description: Names of the shares that were deleted with the project (O(force=true)).
   returned: when O(state=absent) deleted a project with shares
@@ -154,9 +162,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
+    ZfssaError, name_problem, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import (
+    InputError, ZfssaTask, dispatch, run_zfssa_module)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import (
-    COMMON_TYPED, NFS_EXCLUSIVE, change_diff, desired_properties, missing_container, property_changes, property_spec)
+    COMMON_TYPED, NFS_EXCLUSIVE, change_diff, desired_properties, missing_container, property_changes, property_spec,
+    report_widening, widening_note)
 
 
 def argument_spec():
@@ -171,68 +182,69 @@ def argument_spec():
     return spec
 
 
-class ProjectRun(object):
-    """One module run: read the project, decide, write (unless check mode), report."""
+class ProjectTask(ZfssaTask):
+    """read the project -> plan create, change, delete or nothing -> write -> report.
+
+    A plan is a dict: ``action`` (create, change, delete or None), ``body`` (what is sent) and
+    ``result`` (the module result as planned; the write's answer replaces its ``project``).
+    """
 
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.pool = module.params['pool']
-        self.name = module.params['name']
+        super(ProjectTask, self).__init__(module, client)
+        params = self.params
+        problem = name_problem('pool', params['pool']) or name_problem('name', params['name'])
+        if problem:
+            raise InputError(problem)
+        self.desired = {}
+        if params['state'] == 'present':
+            try:
+                self.desired = desired_properties(params, COMMON_TYPED)
+            except ValueError as err:
+                raise InputError(to_text(err))
+        self.pool = params['pool']
+        self.name = params['name']
         self.path = storage_paths.project(self.pool, self.name)
         self.what = 'project %s/%s' % (self.pool, self.name)
 
-    def fail(self, err, action):
-        fail_on_error(self.module, err, action='%s %s' % (action, self.what))
-
     def read(self):
-        try:
-            return self.client.get_or_none(self.path, 'project')
-        except ZfssaError as err:
-            self.fail(err, 'read')
+        return self.client.get_or_none(self.path, 'project', doing='read %s' % self.what)
 
-    def present(self, desired):
-        current = self.read()
+    def plan(self, current):
+        return dispatch({'present': self.plan_present, 'absent': self.plan_absent}, self.params['state'])(current)
+
+    def plan_present(self, current):
         if current is None:
-            return self.create(desired)
-        changes = property_changes(current, desired)
+            return self.plan_create()
+        changes = property_changes(current, self.desired)
         result = dict(changed=bool(changes), changes=changes, project=current)
         if changes:
             result['diff'] = change_diff(current, changes)
             result['project'] = dict(current, **changes)
-            if not self.module.check_mode:
-                try:
-                    result['project'] = self.client.put(self.path, changes)['project']
-                except ZfssaError as err:
-                    self.fail(err, 'change')
-        return result
+        report_widening(self.module, result, widening_note(current, changes), self.what)
+        return dict(action='change' if changes else None, body=changes, result=result)
 
-    def create(self, desired):
+    def plan_create(self):
         problem = self.missing_pool()
         if problem:
             self.module.fail_json(msg='Could not create %s: %s' % (self.what, problem))
-        body = dict(desired, name=self.name)
-        result = dict(changed=True, changes=desired, project=dict(body, pool=self.pool),
+        body = dict(self.desired, name=self.name)
+        result = dict(changed=True, changes=self.desired, project=dict(body, pool=self.pool),
                       diff={'before': {}, 'after': body})
-        if not self.module.check_mode:
-            try:
-                result['project'] = self.client.post(storage_paths.projects(self.pool), body, lookup=self.path)['project']
-            except ZfssaError as err:
-                self.fail(err, 'create')
-        return result
+        report_widening(self.module, result, widening_note(None, self.desired), self.what)
+        return dict(action='create', body=body, result=result)
 
     def missing_pool(self):
         try:
             return missing_container(self.client, self.pool)
         except ZfssaError as err:
-            self.fail(err, 'create')
+            err.doing = 'create %s' % self.what
+            raise
 
-    def absent(self):
-        current = self.read()
+    def plan_absent(self, current):
         if current is None:
-            return dict(changed=False, changes={}, project=None)
+            return dict(action=None, result=dict(changed=False, changes={}, project=None))
         shares = self.share_names()
-        if shares and not self.module.params['force']:
+        if shares and not self.params['force']:
             self.module.fail_json(
                 msg="%s still holds %d share(s): %s. Deleting it would delete them and their snapshots too; "
                     "set force: true to do that, or delete the shares first." % (self.what, len(shares), ', '.join(shares)),
@@ -241,36 +253,30 @@ class ProjectRun(object):
                       diff={'before': {'name': self.name, 'pool': self.pool, 'filesystems': shares}, 'after': {}})
         if shares:
             result['filesystems'] = shares
-        if not self.module.check_mode:
-            try:
-                self.client.delete(self.path)
-            except ZfssaError as err:
-                self.fail(err, 'delete')
-        return result
+        return dict(action='delete', result=result)
 
     def share_names(self):
-        try:
-            listed = self.client.get(storage_paths.filesystems(self.pool, self.name)).get('filesystems', [])
-        except ZfssaError as err:
-            self.fail(err, 'list the shares of')
+        doing = 'list the shares of %s' % self.what
+        listed = self.client.get(storage_paths.filesystems(self.pool, self.name), doing=doing).get('filesystems', [])
         return sorted(fs.get('name') for fs in listed)
+
+    def apply(self, plan):
+        result = plan['result']
+        if plan['action'] == 'create':
+            result['project'] = self.client.post(storage_paths.projects(self.pool), plan['body'], lookup=self.path,
+                                                 doing='create %s' % self.what)['project']
+        elif plan['action'] == 'change':
+            result['project'] = self.client.put(self.path, plan['body'], doing='change %s' % self.what)['project']
+        elif plan['action'] == 'delete':
+            self.client.delete(self.path, doing='delete %s' % self.what)
+
+    def report(self, current, plan):
+        return plan['result']
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), mutually_exclusive=NFS_EXCLUSIVE, supports_check_mode=True)
-    params = module.params
-    desired = {}
-    if params['state'] == 'present':
-        try:
-            desired = desired_properties(params, COMMON_TYPED)
-        except ValueError as err:
-            module.fail_json(msg=to_text(err))
-    with ZfssaClient.from_module(module) as client:
-        run = ProjectRun(module, client)
-        result = run.present(desired) if params['state'] == 'present' else run.absent()
-    if not module._diff:
-        result.pop('diff', None)
-    module.exit_json(**result)
+    run_zfssa_module(module, ProjectTask)
 
 
 if __name__ == '__main__':

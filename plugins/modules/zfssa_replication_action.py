@@ -285,7 +285,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, fail_on_error, join_path, storage_paths, zfssa_argument_spec)
+    ZfssaClient, ZfssaError, fail_on_error, join_path, object_id, object_path, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_label, scope_spec
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.replication import (
     action_view, actions_for, as_bool, canonical_current_schedules, choose_action, desired_settings, find_target, is_busy,
@@ -353,7 +353,8 @@ class ActionTask(object):
 
     @staticmethod
     def action_path(action, *more):
-        return storage_paths.replication_actions(action['id']) + (join_path(*more) if more else '')
+        path = object_path(action, storage_paths.replication_actions(), 'replication action')
+        return path + (join_path(*more) if more else '')
 
     # ---- state: absent
 
@@ -362,7 +363,7 @@ class ActionTask(object):
         doomed = [a for a in candidates if p['target_pool'] is None or a.get('target_pool') == p['target_pool']]
         if doomed and not self.module.check_mode:
             for action in doomed:
-                self.step = 'remove the replication action %s of %s' % (action.get('id'), self.what)
+                self.step = 'remove the replication action %s of %s' % (object_id(action), self.what)
                 self.client.delete(self.action_path(action))
         before = action_view(doomed[0]) if doomed else {}
         return {'changed': bool(doomed), 'action': {}, 'update_sent': False, 'diff': {'before': before, 'after': {}}}
@@ -397,8 +398,8 @@ class ActionTask(object):
         self.step = 'create the replication action of %s to %s' % (self.what, p['target'])
         path = storage_paths.project_replication_actions(p['pool'], p['project'], p['filesystem'] or None)
         action = self.client.post(path, body).get('action') or {}
-        if not action.get('id'):
-            self.module.fail_json(msg='The appliance created the replication action of %s but returned no id; '
+        if not object_id(action):
+            self.module.fail_json(msg='The appliance created the replication action of %s but returned no href or id; '
                                   'run the task again to manage it' % self.what)
         for sched in wanted:
             self.step = 'add a schedule to the replication action of %s' % self.what
@@ -419,9 +420,9 @@ class ActionTask(object):
         if changes:
             self.step = 'change the replication action of %s' % self.what
             self.client.put(self.action_path(current), changes)
-        for sched_id in delete:
-            self.step = 'remove schedule %s of the replication action of %s' % (sched_id, self.what)
-            self.client.delete(self.action_path(current, 'schedules', sched_id))
+        for sched in delete:
+            self.step = 'remove schedule %s of the replication action of %s' % (object_id(sched), self.what)
+            self.client.delete(object_path(sched, self.action_path(current, 'schedules'), 'replication schedule'))
         for sched in create:
             self.step = 'add a schedule to the replication action of %s' % self.what
             self.client.post(self.action_path(current, 'schedules'), sched)

@@ -154,7 +154,8 @@ target:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, diff_dict, fail_on_error, storage_paths, zfssa_argument_spec)
+    MIN_MASKED_SECRET, diff_dict, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import ZfssaTask, dispatch, run_zfssa_module
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.replication import find_target
 
 DIFF_KEYS = ('label', 'hostname')
@@ -174,68 +175,79 @@ def argument_spec():
     return spec
 
 
-def present(module, client, current):
-    p = module.params
-    label = p['label']
-    if current is None:
-        missing = [name for name in ('hostname', 'root_password') if not p[name]]
-        if missing:
-            module.fail_json(msg='Replication target %s does not exist; %s required to create it'
-                             % (label, ' and '.join(missing) + (' are' if len(missing) > 1 else ' is')))
-        planned = {'label': label, 'hostname': p['hostname']}
-        if module.check_mode:
-            return True, planned, planned
-        body = {'label': label, 'hostname': p['hostname'], 'root_password': p['root_password']}
-        created = client.post(storage_paths.replication_targets(), body, lookup=storage_paths.replication_targets(label))
-        return True, created.get('target', planned), planned
-    if p['hostname'] and current.get('hostname') != p['hostname']:
-        module.fail_json(msg='Replication target %s points to %s, not %s; the hostname of a target cannot change. '
-                         'Remove the target (state: absent; its replication actions first) and create it again'
-                         % (label, current.get('hostname'), p['hostname']), target=current)
-    if p['update_password'] == 'always':
-        if module.check_mode:
-            return True, current, current
-        answer = client.put(storage_paths.replication_targets(label), {'root_password': p['root_password']})
-        return True, answer.get('target', current), current
-    return False, current, current
+class TargetTask(ZfssaTask):
+    """read the target list -> plan create, password update, delete or nothing -> write -> report.
 
+    A plan is a dict: ``action`` (create, password, delete or None), ``target`` (what the result shows
+    unless the appliance answers a write) and ``after`` (the diff's after side).
+    """
 
-def absent(module, client, current):
-    if current is None:
-        return False, {}
-    used = current.get('actions') or 0
-    if used:
-        module.fail_json(msg='Replication target %s is used by %s replication action(s); remove them first '
-                         '(exalogic.backup.zfssa_replication_action with state: absent)' % (module.params['label'], used),
-                         target=current)
-    if not module.check_mode:
-        client.delete(storage_paths.replication_targets(module.params['label']))
-    return True, {}
+    def __init__(self, module, client):
+        super(TargetTask, self).__init__(module, client)
+        self.label = self.params['label']
+        client.add_secret(self.params['root_password'], MIN_MASKED_SECRET)  # an appliance error may echo it
+        self.written = None  # the target as the appliance answered the write
+
+    def read(self):
+        doing = 'read replication target %s' % self.label
+        targets = self.client.get(storage_paths.replication_targets(), doing=doing).get('targets') or []
+        return find_target(targets, self.label)
+
+    def plan(self, current):
+        return dispatch({'present': self.plan_present, 'absent': self.plan_absent}, self.params['state'])(current)
+
+    def plan_present(self, current):
+        p = self.params
+        if current is None:
+            missing = [name for name in ('hostname', 'root_password') if not p[name]]
+            if missing:
+                self.module.fail_json(msg='Replication target %s does not exist; %s required to create it'
+                                      % (self.label, ' and '.join(missing) + (' are' if len(missing) > 1 else ' is')))
+            planned = {'label': self.label, 'hostname': p['hostname']}
+            return dict(action='create', target=planned, after=planned)
+        if p['hostname'] and current.get('hostname') != p['hostname']:
+            self.module.fail_json(msg='Replication target %s points to %s, not %s; the hostname of a target cannot change. '
+                                  'Remove the target (state: absent; its replication actions first) and create it again'
+                                  % (self.label, current.get('hostname'), p['hostname']), target=current)
+        action = 'password' if p['update_password'] == 'always' else None
+        return dict(action=action, target=current, after=current)
+
+    def plan_absent(self, current):
+        if current is None:
+            return dict(action=None, target={}, after={})
+        used = current.get('actions') or 0
+        if used:
+            self.module.fail_json(msg='Replication target %s is used by %s replication action(s); remove them first '
+                                  '(exalogic.backup.zfssa_replication_action with state: absent)' % (self.label, used),
+                                  target=current)
+        return dict(action='delete', target={}, after={})
+
+    def apply(self, plan):
+        p = self.params
+        if plan['action'] == 'create':
+            body = {'label': self.label, 'hostname': p['hostname'], 'root_password': p['root_password']}
+            created = self.client.post(storage_paths.replication_targets(), body,
+                                       lookup=storage_paths.replication_targets(self.label),
+                                       doing='create replication target %s' % self.label)
+            self.written = created.get('target', plan['target'])
+        elif plan['action'] == 'password':
+            answer = self.client.put(storage_paths.replication_targets(self.label), {'root_password': p['root_password']},
+                                     doing='update replication target %s' % self.label)
+            self.written = answer.get('target', plan['target'])
+        elif plan['action'] == 'delete':
+            self.client.delete(storage_paths.replication_targets(self.label),
+                               doing='remove replication target %s' % self.label)
+
+    def report(self, current, plan):
+        return {'changed': plan['action'] is not None,
+                'target': self.written if self.written is not None else plan['target'],
+                'diff': diff_dict(current, plan['after'], DIFF_KEYS)}
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_if=[('update_password', 'always', ('root_password',))])
-    p = module.params
-    label = p['label']
-    action = 'read replication target %s' % label
-    try:
-        with ZfssaClient.from_module(module) as client:
-            targets = client.get(storage_paths.replication_targets()).get('targets') or []
-            current = find_target(targets, label)
-            if p['state'] == 'present':
-                action = '%s replication target %s' % ('create' if current is None else 'update', label)
-                changed, target, after = present(module, client, current)
-            else:
-                action = 'remove replication target %s' % label
-                changed, target = absent(module, client, current)
-                after = {}
-    except ZfssaError as err:
-        fail_on_error(module, err, action=action)
-    result = {'changed': changed, 'target': target}
-    if module._diff:
-        result['diff'] = diff_dict(current, after, DIFF_KEYS)
-    module.exit_json(**result)
+    run_zfssa_module(module, TargetTask)
 
 
 if __name__ == '__main__':

@@ -157,9 +157,10 @@ destroyed_snapshots:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
     parse_creation, snapshot_name_problem)
-from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import ScopeTask, scope_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import storage_paths, zfssa_argument_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import (
+    InputError, ScopeTask, dispatch, run_zfssa_module)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_spec
 
 
 def argument_spec():
@@ -202,13 +203,21 @@ def params_problem(params):
 
 
 class SnapshotTask(ScopeTask):
-    """One run of the module: the wanted snapshot, the client and the result being built."""
+    """read the snapshot(s) the state needs -> plan one write (or none) -> write -> report.
+
+    A plan is a dict: ``action`` (create, delete, rename, rollback or None), ``snapshot`` (what the
+    result shows when nothing is written or in check mode), ``before``/``after`` for the diff and
+    ``extra`` result keys.
+    """
 
     def __init__(self, module, client):
         super(SnapshotTask, self).__init__(module, client)
-        self.name = module.params['name']
-        self.action = 'read snapshot %s' % self.label(self.name)
-        self.result = dict(changed=False, snapshot={})
+        problem = params_problem(self.params)
+        if problem:
+            raise InputError(problem)
+        self.name = self.params['name']
+        self.state = self.params['state']
+        self.written = None  # the snapshot as the appliance answered the write
 
     def label(self, name):
         """gold/backups/vs01@daily (or gold/backups@daily for a project snapshot), for messages."""
@@ -220,8 +229,7 @@ class SnapshotTask(ScopeTask):
         return storage_paths.snapshot(self.pool, self.project, name, self.filesystem)
 
     def find(self, name):
-        self.action = 'read snapshot %s' % self.label(name)
-        return self.client.get_or_none(self.path(name), 'snapshot')
+        return self.client.get_or_none(self.path(name), 'snapshot', doing='read snapshot %s' % self.label(name))
 
     def expected(self, name):
         """What a snapshot about to be created will look like (check mode)."""
@@ -230,73 +238,77 @@ class SnapshotTask(ScopeTask):
             found['share'] = self.filesystem
         return found
 
-    def changed(self, before, after):
-        self.result['changed'] = True
-        if self.module._diff:
-            self.result['diff'] = dict(before=before, after=after)
+    # ---- read: what each state needs to know
 
-    # ---- states
+    def read(self):
+        return dispatch({
+            'present': self.read_wanted,
+            'absent': self.read_wanted,
+            'renamed': self.read_pair,
+            'rolled_back': self.read_rollback,
+        }, self.state)()
 
-    def present(self):
-        current = self.find(self.name)
-        if current is not None:
-            self.result['snapshot'] = current
-            return
-        self.changed({}, dict(name=self.name))
-        if self.module.check_mode:
-            self.result['snapshot'] = self.expected(self.name)
-            return
-        self.action = 'create snapshot %s' % self.label(self.name)
-        body = self.client.post(self.path(), dict(name=self.name), lookup=self.path(self.name))
-        self.result['snapshot'] = body.get('snapshot') or self.find(self.name)
+    def read_wanted(self):
+        return dict(wanted=self.find(self.name))
 
-    def absent(self):
-        current = self.find(self.name)
-        if current is None:
-            return
-        if current.get('numclones'):
-            self.fail_with_clones(current)
-        self.changed(dict(name=self.name), {})
-        if self.module.check_mode:
-            return
-        self.action = 'delete snapshot %s' % self.label(self.name)
-        self.client.delete(self.path(self.name))
+    def read_pair(self):
+        return dict(wanted=self.find(self.name), source=self.find(self.params['rename_from']))
 
-    def fail_with_clones(self, snapshot):
-        self.action = 'list the clones of snapshot %s' % self.label(self.name)
-        dependents = self.client.get(self.path(self.name) + '/dependents').get('dependents') or []
-        clones = ', '.join('%s/%s' % (dep.get('project'), dep.get('share')) for dep in dependents) or 'unknown shares'
-        self.module.fail_json(
-            msg=('snapshot %s has %s clone(s) (%s) and cannot be deleted: delete the clones first '
-                 '(exalogic.backup.zfssa_clone with state=absent)' % (self.label(self.name), snapshot['numclones'], clones)),
-            snapshot=snapshot)
+    def read_rollback(self):
+        wanted = self.find(self.name)
+        snapshots = None
+        if wanted is not None:
+            doing = 'list the snapshots of %s/%s/%s' % (self.pool, self.project, self.filesystem)
+            snapshots = self.client.get(self.path(), doing=doing).get('snapshots') or []
+        return dict(wanted=wanted, snapshots=snapshots)
 
-    def renamed(self):
-        old = self.module.params['rename_from']
-        target = self.find(self.name)
-        source = self.find(old)
+    # ---- plan: one write or none
+
+    def plan(self, current):
+        return dispatch({
+            'present': self.plan_present,
+            'absent': self.plan_absent,
+            'renamed': self.plan_renamed,
+            'rolled_back': self.plan_rolled_back,
+        }, self.state)(current)
+
+    @staticmethod
+    def no_write(snapshot):
+        return dict(action=None, snapshot=snapshot)
+
+    def plan_present(self, current):
+        if current['wanted'] is not None:
+            return self.no_write(current['wanted'])
+        if self.check_mode:
+            # A 404 may mean the project or share is missing: fail as the real run would.
+            problem = self.missing_parent()
+            if problem:
+                self.module.fail_json(msg='Could not create snapshot %s: %s' % (self.label(self.name), problem))
+        return dict(action='create', snapshot=self.expected(self.name), before={}, after=dict(name=self.name))
+
+    def plan_absent(self, current):
+        snapshot = current['wanted']
+        if snapshot is None:
+            return self.no_write({})
+        if snapshot.get('numclones'):
+            self.fail_with_clones(snapshot)
+        return dict(action='delete', snapshot={}, before=dict(name=self.name), after={})
+
+    def plan_renamed(self, current):
+        old, target, source = self.params['rename_from'], current['wanted'], current['source']
         if target is not None and source is not None:
             self.module.fail_json(msg='cannot rename %s to %s: both snapshots exist; delete one of them or choose another name'
                                   % (self.label(old), self.name))
         if target is not None:
-            self.result['snapshot'] = target
-            return
+            return self.no_write(target)
         if source is None:
             self.module.fail_json(msg='cannot rename %s to %s: neither snapshot exists' % (self.label(old), self.name))
-        self.changed(dict(name=old), dict(name=self.name))
-        if self.module.check_mode:
-            self.result['snapshot'] = dict(source, name=self.name)
-            return
-        self.action = 'rename snapshot %s to %s' % (self.label(old), self.name)
-        body = self.client.put(self.path(old), dict(name=self.name))
-        self.result['snapshot'] = body.get('snapshot') or self.find(self.name)
+        return dict(action='rename', snapshot=dict(source, name=self.name), before=dict(name=old), after=dict(name=self.name))
 
-    def rolled_back(self):
-        target = self.find(self.name)
+    def plan_rolled_back(self, current):
+        target, snapshots = current['wanted'], current['snapshots']
         if target is None:
             self.module.fail_json(msg='cannot roll back to %s: the snapshot does not exist' % self.label(self.name))
-        self.action = 'list the snapshots of %s/%s/%s' % (self.pool, self.project, self.filesystem)
-        snapshots = self.client.get(self.path()).get('snapshots') or []
         newer = newer_snapshots(snapshots, target)
         blocking = [snap['name'] for snap in newer if snap.get('numclones')]
         if blocking:
@@ -306,14 +318,45 @@ class SnapshotTask(ScopeTask):
                 destroyed_snapshots=[snap['name'] for snap in newer])
         names = [snap.get('name') for snap in snapshots]
         destroyed = [snap['name'] for snap in newer]
-        self.result['destroyed_snapshots'] = destroyed
-        self.changed(dict(snapshots=names), dict(snapshots=[name for name in names if name not in destroyed]))
-        self.result['snapshot'] = target
-        if self.module.check_mode:
-            return
-        self.action = 'roll back %s/%s/%s to snapshot %s' % (self.pool, self.project, self.filesystem, self.name)
-        body = self.client.put(self.path(self.name) + '/rollback')
-        self.result['snapshot'] = body.get('snapshot') or target
+        return dict(action='rollback', snapshot=target, before=dict(snapshots=names),
+                    after=dict(snapshots=[name for name in names if name not in destroyed]),
+                    extra=dict(destroyed_snapshots=destroyed))
+
+    def fail_with_clones(self, snapshot):
+        doing = 'list the clones of snapshot %s' % self.label(self.name)
+        dependents = self.client.get(self.path(self.name) + '/dependents', doing=doing).get('dependents') or []
+        clones = ', '.join('%s/%s' % (dep.get('project'), dep.get('share')) for dep in dependents) or 'unknown shares'
+        self.module.fail_json(
+            msg=('snapshot %s has %s clone(s) (%s) and cannot be deleted: delete the clones first '
+                 '(exalogic.backup.zfssa_clone with state=absent)' % (self.label(self.name), snapshot['numclones'], clones)),
+            snapshot=snapshot)
+
+    # ---- apply and report
+
+    def apply(self, plan):
+        action = plan['action']
+        if action == 'create':
+            body = self.client.post(self.path(), dict(name=self.name), lookup=self.path(self.name),
+                                    doing='create snapshot %s' % self.label(self.name))
+            self.written = body.get('snapshot') or self.find(self.name)
+        elif action == 'delete':
+            self.client.delete(self.path(self.name), doing='delete snapshot %s' % self.label(self.name))
+        elif action == 'rename':
+            old = self.params['rename_from']
+            body = self.client.put(self.path(old), dict(name=self.name),
+                                   doing='rename snapshot %s to %s' % (self.label(old), self.name))
+            self.written = body.get('snapshot') or self.find(self.name)
+        elif action == 'rollback':
+            doing = 'roll back %s/%s/%s to snapshot %s' % (self.pool, self.project, self.filesystem, self.name)
+            body = self.client.put(self.path(self.name) + '/rollback', doing=doing)
+            self.written = body.get('snapshot') or plan['snapshot']
+
+    def report(self, current, plan):
+        result = dict(changed=plan['action'] is not None, snapshot=self.written or plan['snapshot'])
+        result.update(plan.get('extra') or {})
+        if result['changed']:
+            result['diff'] = dict(before=plan['before'], after=plan['after'])
+        return result
 
 
 def newer_snapshots(snapshots, target):
@@ -339,13 +382,7 @@ def newer_snapshots(snapshots, target):
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True,
                            required_if=[('state', 'renamed', ['rename_from'])])
-    problem = params_problem(module.params)
-    if problem:
-        module.fail_json(msg=problem)
-    with ZfssaClient.from_module(module) as client:
-        task = SnapshotTask(module, client)
-        task.guarded(getattr(task, module.params['state']))
-    module.exit_json(**task.result)
+    run_zfssa_module(module, SnapshotTask)
 
 
 if __name__ == '__main__':

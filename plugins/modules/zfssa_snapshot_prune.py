@@ -137,9 +137,9 @@ deleted:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
     KEEP_OPTIONS, is_automatic, parse_creation, policy_problem, select_retention, snapshot_name_problem)
-from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import ScopeTask, scope_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import storage_paths, zfssa_argument_spec
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import InputError, ScopeTask, run_zfssa_module
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_spec
 
 
 def argument_spec():
@@ -154,9 +154,13 @@ def argument_spec():
 
 
 class PruneTask(ScopeTask):
+    """read the prefixed manual snapshots -> plan the retention -> delete the others -> report kept/deleted."""
+
     def __init__(self, module, client):
         super(PruneTask, self).__init__(module, client)
-        self.action = 'list the snapshots of %s' % self.owner
+        problem = snapshot_name_problem(self.params['prefix'], 'prefix') or policy_problem(self.params)
+        if problem:
+            raise InputError(problem)
 
     def path(self, name=None, filesystem=None):
         filesystem = self.filesystem if filesystem is None else filesystem
@@ -164,15 +168,16 @@ class PruneTask(ScopeTask):
             return storage_paths.snapshots(self.pool, self.project, filesystem)
         return storage_paths.snapshot(self.pool, self.project, name, filesystem)
 
-    def candidates(self):
+    def read(self):
         """Manual snapshots with the prefix, with creation as epoch seconds and a clone count."""
-        prefix = self.module.params['prefix']
-        listed = self.client.get(self.path()).get('snapshots') or []
+        prefix = self.params['prefix']
+        listed = self.client.get(self.path(), doing='list the snapshots of %s' % self.owner).get('snapshots') or []
         project_level = set()
         if self.filesystem:
             # A share lists its parts of project snapshots too; they can only be destroyed on the project.
-            self.action = 'list the snapshots of project %s/%s' % (self.pool, self.project)
-            project_level = set(snap.get('name') for snap in self.client.get(self.path(filesystem='')).get('snapshots') or [])
+            doing = 'list the snapshots of project %s/%s' % (self.pool, self.project)
+            project_level = set(snap.get('name') for snap in
+                                self.client.get(self.path(filesystem=''), doing=doing).get('snapshots') or [])
         found = []
         for snap in listed:
             name = snap.get('name') or ''
@@ -184,40 +189,33 @@ class PruneTask(ScopeTask):
     def clone_count(self, snap):
         if snap.get('numclones') is not None:
             return snap['numclones']
-        self.action = 'list the clones of snapshot %s@%s' % (self.owner, snap['name'])
-        return len(self.client.get(self.path(snap['name']) + '/dependents').get('dependents') or [])
+        doing = 'list the clones of snapshot %s@%s' % (self.owner, snap['name'])
+        return len(self.client.get(self.path(snap['name']) + '/dependents', doing=doing).get('dependents') or [])
 
-    def run(self):
-        policy = dict((option, self.module.params[option]) for option in KEEP_OPTIONS)
-        candidates = self.candidates()
-        selection = select_retention(candidates, policy)
+    def plan(self, candidates):
+        policy = dict((option, self.params[option]) for option in KEEP_OPTIONS)
+        return select_retention(candidates, policy)
+
+    def apply(self, selection):
+        done = []
+        for entry in selection['delete']:
+            doing = 'delete snapshot %s@%s' % (self.owner, entry['name'])
+            if done:
+                doing += ' (already deleted: %s)' % ', '.join(done)
+            self.client.delete(self.path(entry['name']), doing=doing)
+            done.append(entry['name'])
+
+    def report(self, candidates, selection):
         result = dict(changed=bool(selection['delete']), kept=selection['keep'], deleted=selection['delete'])
-        if result['changed'] and self.module._diff:
+        if result['changed']:
             result['diff'] = dict(before=dict(snapshots=sorted(snap['name'] for snap in candidates)),
                                   after=dict(snapshots=sorted(entry['name'] for entry in selection['keep'])))
-        if not self.module.check_mode:
-            self.delete(selection['delete'])
         return result
-
-    def delete(self, entries):
-        done = []
-        for entry in entries:
-            self.action = 'delete snapshot %s@%s' % (self.owner, entry['name'])
-            if done:
-                self.action += ' (already deleted: %s)' % ', '.join(done)
-            self.client.delete(self.path(entry['name']))
-            done.append(entry['name'])
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    problem = snapshot_name_problem(module.params['prefix'], 'prefix') or policy_problem(module.params)
-    if problem:
-        module.fail_json(msg=problem)
-    with ZfssaClient.from_module(module) as client:
-        task = PruneTask(module, client)
-        result = task.guarded(task.run)
-    module.exit_json(**result)
+    run_zfssa_module(module, PruneTask)
 
 
 if __name__ == '__main__':

@@ -156,7 +156,8 @@ schedules:
   description:
     - The schedules of the project or share after the task (in check mode as they would be), ordered by frequency
       and time. C(hour), C(minute) and a month's C(day) are integers, a week's C(day) is the weekday's name;
-      fields that do not apply to the frequency are left out. C(id) is null for a schedule not created yet (check mode).
+      fields that do not apply to the frequency are left out. C(id) is the appliance's id of the schedule, or the
+      last segment of its C(href) when the appliance gives no id; null for a schedule not created yet (check mode).
   returned: always
   type: list
   elements: dict
@@ -170,8 +171,9 @@ from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots i
     FREQUENCIES, ScheduleError, describe_schedule, normalize_schedule, plan_schedules, repeated_timing_problem,
     schedule_from_appliance, schedule_order)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, storage_paths, zfssa_argument_spec)
-from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import ScopeTask, scope_spec
+    ZfssaError, object_id, object_path, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import InputError, ScopeTask, run_zfssa_module
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_spec
 
 
 def argument_spec():
@@ -212,36 +214,64 @@ def ordered(schedules):
 
 
 class ScheduleTask(ScopeTask):
+    """read the schedules -> plan create/update/delete (checking the other level) -> write -> report."""
+
     def __init__(self, module, client):
         super(ScheduleTask, self).__init__(module, client)
-        self.action = 'list the automatic snapshot schedules of %s' % self.owner
+        try:
+            self.wanted = wanted_schedules(self.params)
+        except ScheduleError as err:
+            raise InputError(str(err))
+        self.objects = {}  # id -> the schedule object as listed, to address it by its href
+        self.relisted = None  # the schedules read back after the writes
 
-    def path(self, sched_id=None, filesystem=None):
+    def path(self, filesystem=None):
         filesystem = self.filesystem if filesystem is None else filesystem
-        return storage_paths.automatic(self.pool, self.project, filesystem or None, sched_id)
+        return storage_paths.automatic(self.pool, self.project, filesystem or None)
 
-    def current(self, filesystem=None):
-        """[(id, canonical schedule)] of the project or share."""
-        listed = self.client.get(self.path(filesystem=filesystem)).get('automatic') or []
-        return [(obj.get('id'), schedule_from_appliance(obj)) for obj in listed]
+    def object_path(self, sched_id, doing):
+        try:
+            return object_path(self.objects.get(sched_id), self.path(), 'automatic snapshot schedule')
+        except ZfssaError as err:
+            err.doing = doing
+            raise
 
-    def run(self, wanted):
-        params = self.module.params
-        current = self.current()
-        plan = plan_schedules(current, wanted, exclusive=params['exclusive'], removing=params['state'] == 'absent')
+    def current(self, filesystem=None, label=None):
+        """[(id, canonical schedule)] of the project or share; the id is the object's id or the end of its href."""
+        doing = 'list the automatic snapshot schedules of %s' % (label or self.owner)
+        listed = self.client.get(self.path(filesystem=filesystem), doing=doing).get('automatic') or []
+        found = []
+        for obj in listed:
+            sched_id = object_id(obj)
+            if filesystem is None:
+                self.objects[sched_id] = obj
+            found.append((sched_id, schedule_from_appliance(obj)))
+        return found
+
+    def read(self):
+        return self.current()
+
+    def plan(self, current):
+        params = self.params
+        plan = plan_schedules(current, self.wanted, exclusive=params['exclusive'], removing=params['state'] == 'absent')
         if plan['create']:
             self.check_other_level()
+        return plan
+
+    @staticmethod
+    def changes(plan):
+        return bool(plan['create'] or plan['update'] or plan['delete'])
+
+    def report(self, current, plan):
+        changed = self.changes(plan)
         after = self.predicted(current, plan)
-        changed = bool(plan['create'] or plan['update'] or plan['delete'])
         result = dict(changed=changed, schedules=[shown(schedule, sched_id) for sched_id, schedule in after])
-        if changed and self.module._diff:
+        if changed:
             result['diff'] = dict(before=dict(schedules=ordered(schedule for dummy, schedule in current)),
                                   after=dict(schedules=ordered(schedule for dummy, schedule in after)))
-        if changed and not self.module.check_mode:
-            self.apply(plan)
-            self.action = 'list the automatic snapshot schedules of %s' % self.owner
+        if self.relisted is not None:
             result['schedules'] = [shown(schedule, sched_id) for sched_id, schedule in
-                                   sorted(self.current(), key=lambda item: schedule_order(item[1]))]
+                                   sorted(self.relisted, key=lambda item: schedule_order(item[1]))]
         return result
 
     @staticmethod
@@ -256,20 +286,19 @@ class ScheduleTask(ScopeTask):
     def check_other_level(self):
         """Fail when the other level (project vs. its shares) already has schedules: the appliance refuses both."""
         if self.filesystem:
-            self.action = 'list the automatic snapshot schedules of project %s/%s' % (self.pool, self.project)
-            found = self.current(filesystem='')
+            found = self.current(filesystem='', label='project %s/%s' % (self.pool, self.project))
             if found:
                 self.module.fail_json(msg=(
                     'project %s/%s already has automatic snapshot schedules (%s); the appliance takes schedules on a project '
                     'or on its shares, not both: manage them on the project (leave out filesystem) or remove them there first '
                     '(state=absent without filesystem)' % (self.pool, self.project, '; '.join(describe_schedule(s) for dummy, s in found))))
             return
-        self.action = 'list the filesystems of project %s/%s' % (self.pool, self.project)
-        shares = self.client.get(storage_paths.filesystems(self.pool, self.project)).get('filesystems') or []
+        doing = 'list the filesystems of project %s/%s' % (self.pool, self.project)
+        shares = self.client.get(storage_paths.filesystems(self.pool, self.project), doing=doing).get('filesystems') or []
         busy = []
         for share in shares:
-            self.action = 'list the automatic snapshot schedules of %s/%s/%s' % (self.pool, self.project, share.get('name'))
-            found = self.current(filesystem=share.get('name'))
+            label = '%s/%s/%s' % (self.pool, self.project, share.get('name'))
+            found = self.current(filesystem=share.get('name'), label=label)
             if found:
                 busy.append('%s (%s)' % (share.get('name'), '; '.join(describe_schedule(s) for dummy, s in found)))
         if busy:
@@ -279,29 +308,24 @@ class ScheduleTask(ScopeTask):
                 % (self.pool, self.project, ', '.join(busy))))
 
     def apply(self, plan):
-        query = {'convert': True} if self.module.params['convert'] else None
+        if not self.changes(plan):
+            return
+        query = {'convert': True} if self.params['convert'] else None
         for sched_id in plan['delete']:
-            self.action = 'delete automatic snapshot schedule %s of %s' % (sched_id, self.owner)
-            self.client.request('DELETE', self.path(sched_id), query=query)
+            doing = 'delete automatic snapshot schedule %s of %s' % (sched_id, self.owner)
+            self.client.request('DELETE', self.object_path(sched_id, doing), query=query, doing=doing)
         for sched_id, schedule in plan['update']:
-            self.action = 'change automatic snapshot schedule %s of %s to %s' % (sched_id, self.owner, describe_schedule(schedule))
-            self.client.put(self.path(sched_id), dict(keep=schedule['keep']))
+            doing = 'change automatic snapshot schedule %s of %s to %s' % (sched_id, self.owner, describe_schedule(schedule))
+            self.client.put(self.object_path(sched_id, doing), dict(keep=schedule['keep']), doing=doing)
         for schedule in plan['create']:
-            self.action = 'create automatic snapshot schedule %s on %s' % (describe_schedule(schedule), self.owner)
-            self.client.post(self.path(), dict(schedule))
+            doing = 'create automatic snapshot schedule %s on %s' % (describe_schedule(schedule), self.owner)
+            self.client.post(self.path(), dict(schedule), doing=doing)
+        self.relisted = self.current()
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    wanted = []
-    try:
-        wanted = wanted_schedules(module.params)
-    except ScheduleError as err:
-        module.fail_json(msg=str(err))
-    with ZfssaClient.from_module(module) as client:
-        task = ScheduleTask(module, client)
-        result = task.guarded(task.run, wanted)
-    module.exit_json(**result)
+    run_zfssa_module(module, ScheduleTask)
 
 
 if __name__ == '__main__':

@@ -35,11 +35,11 @@ import ssl
 import time
 
 try:
-    from urllib.parse import quote, urlencode  # novm (Python 3 branch)
+    from urllib.parse import quote, unquote, urlencode  # novm (Python 3 branch)
     from urllib.error import HTTPError, URLError  # novm
     from http.client import HTTPException, responses as HTTP_REASONS  # novm
 except ImportError:  # Python 2 (ansible-core 2.16 targets); module_utils may not import urllib2
-    from urllib import quote, urlencode  # novm (Python 2 branch)
+    from urllib import quote, unquote, urlencode  # novm (Python 2 branch)
     from httplib import HTTPException, responses as HTTP_REASONS  # novm
     HTTPError = URLError = IOError  # urllib2's HTTPError and URLError derive from IOError; see is_http_answer()
 
@@ -77,9 +77,6 @@ def zfssa_argument_spec():
     )
 
 
-ZFSSA_COMMON_SPEC = zfssa_argument_spec()
-
-
 # ---------------------------------------------------------------------------------------------- errors
 
 class TransportError(Exception):
@@ -107,8 +104,9 @@ class ZfssaError(Exception):
     """
 
     def __init__(self, message, method=None, path=None, status=None, details=None, code=None,
-                 attempts=1, hint=None):
+                 attempts=1, hint=None, doing=None):
         super(ZfssaError, self).__init__(message)
+        self.doing = doing  # what the module was doing ('delete snapshot gold/backups@daily'), from the call
         self.message = message
         self.method = method
         self.path = path
@@ -141,13 +139,21 @@ class ZfssaError(Exception):
         return to_native(one_line(text))  # Python 2: str() must not be unicode
 
 
+class PathError(ZfssaError, ValueError):
+    """A name that cannot be put into an appliance URL path (raised before any request)."""
+
+
 def one_line(text):
     return re.sub(r'\s+', ' ', to_text(text, errors='surrogate_or_replace')).strip()
 
 
 def fail_on_error(module, err, action=None):
-    """Turn a ZfssaError into module.fail_json with a message a user understands."""
+    """Turn a ZfssaError into module.fail_json with a message a user understands.
+
+    ``action`` (or else the ``doing=`` text of the failed call) says what the module was doing.
+    """
     msg = to_text(str(err))
+    action = action or err.doing
     if action:
         msg = 'Could not %s: %s' % (action, msg)
     if err.hint:
@@ -163,7 +169,8 @@ def hint_for_status(status):
 
 
 HINTS_FOR_KIND = {
-    'tls': 'Give the appliance CA with ca_path (or ZFSSA_CA_PATH), or set validate_certs to false.',
+    'tls': 'Give the CA that signed the appliance certificate with ca_path (or ZFSSA_CA_PATH). Only as a last resort '
+           'set validate_certs to false: the password is then open to a man in the middle.',
     'dns': 'Check the host option (or ZFSSA_HOST).',
     'refused': 'Check host and port and that the REST service is enabled on the appliance.',
     'timeout': 'The appliance did not answer in time; check the network or raise the timeout option.',
@@ -235,14 +242,81 @@ def fault_says_session_invalid(data):
 # ------------------------------------------------------------------------------------------- paths
 
 def quote_segment(value):
-    """URL-quote one path segment ('/' and every reserved character included)."""
+    """URL-quote one path segment ('/' and every reserved character included).
+
+    PathError for an empty segment and for '.' and '..': an HTTP stack that removes dot segments
+    would turn ``filesystems/..`` into the project's own path.
+    """
     if value is None or to_text(value) == '':
-        raise ValueError('empty path segment')
+        raise PathError('empty path segment')
+    if to_text(value) in ('.', '..'):
+        raise PathError("'%s' cannot name an appliance object: '.' and '..' are not names" % to_text(value))
     return to_native(quote(to_bytes(value, errors='surrogate_or_strict'), safe=''))
+
+
+def name_problem(option, value):
+    """A message naming ``option`` when ``value`` cannot be one appliance path segment, else None."""
+    if value is None:
+        return None
+    try:
+        quote_segment(value)
+    except PathError as err:
+        return '%s: %s' % (option, to_text(str(err)))
+    return None
 
 
 def join_path(*segments):
     return '/' + '/'.join(quote_segment(s) for s in segments)
+
+
+def href_segments(href, service='storage'):
+    """URL-decoded segments of an object's ``href`` below ``/api/<service>/<version>``, or None.
+
+    None when the href is missing, absolute (``https://...``), under another service, or has an
+    empty, ``.`` or ``..`` segment: such an href is not used to address anything.
+    """
+    if not href or not isinstance(href, (str, type(u''))):
+        return None
+    parts = to_text(href).split('?', 1)[0].split('/')
+    if len(parts) < 5 or parts[0] != '' or parts[1] != 'api' or parts[2] != service or \
+            not re.match(r'^v[0-9]+(\.[0-9]+)?$', parts[3]):
+        return None
+    segments = [unquote_text(part) for part in parts[4:]]
+    if segments and segments[-1] == '' and len(segments) > 1:
+        segments = segments[:-1]  # a trailing slash
+    if any(seg in ('', '.', '..') for seg in segments):
+        return None
+    return segments
+
+
+def unquote_text(segment):
+    return to_text(unquote(to_native(segment)), errors='surrogate_or_replace')
+
+
+def object_id(obj):
+    """The id of an object the appliance returned: its ``id``, else the last segment of its ``href``, else None."""
+    if not isinstance(obj, dict):
+        return None
+    if obj.get('id') not in (None, ''):
+        return to_text(obj['id'])
+    segments = href_segments(obj.get('href'))
+    return segments[-1] if segments else None
+
+
+def object_path(obj, collection, kind):
+    """Storage path of an object the appliance listed, for PUT and DELETE.
+
+    The vendor gives every object an ``href`` (an ``id`` is not guaranteed), so the href is used when
+    it is there; else ``collection``/``id``. Never the collection itself: ZfssaError when the object
+    carries neither.
+    """
+    segments = href_segments(obj.get('href')) if isinstance(obj, dict) else None
+    if segments:
+        return join_path(*segments)
+    if isinstance(obj, dict) and obj.get('id') not in (None, ''):
+        return collection + join_path(obj['id'])
+    raise ZfssaError('the appliance returned a %s with neither href nor id, so it cannot be addressed' % kind,
+                     path=collection)
 
 
 def api_path(service, api_version, path=''):
@@ -283,7 +357,7 @@ class StoragePaths(object):
     def _pick(self, name, value):
         value = self.defaults[name] if value is None else value
         if value is None or value == '':
-            raise ValueError('%s is required to build the appliance path' % name)
+            raise PathError('%s is required to build the appliance path' % name)
         return value
 
     def _share_base(self, pool, project, fs):
@@ -447,6 +521,29 @@ def read_error_body(exc):
         return b''
 
 
+# ------------------------------------------------------------------------- is this an appliance?
+
+def looks_like_appliance(response):
+    """True when an answer carries the appliance's X-Zfssa-* headers or is an appliance JSON fault."""
+    if any(name.startswith('x-zfssa') for name in response.headers):
+        return True
+    parsed = parse_json(response.data)
+    return isinstance(parsed, dict) and isinstance(parsed.get('fault'), dict)
+
+
+def lists_services(response):
+    """True for the answer of GET /api/access/v1: {"services": [{"name", "version", "uri"}, ...]}."""
+    parsed = parse_json(response.data)
+    services = parsed.get('services') if isinstance(parsed, dict) else None
+    return isinstance(services, list) and any(isinstance(item, dict) and item.get('name') for item in services)
+
+
+def describe_answer(response):
+    """'HTTP 404 (text/html)' for messages."""
+    kind = to_text(response.headers.get('content-type') or 'no content type').split(';')[0].strip()
+    return 'HTTP %s (%s)' % (response.status, kind)
+
+
 # -------------------------------------------------------------------------------------------- client
 
 class Response(object):
@@ -488,6 +585,10 @@ class ZfssaClient(object):
         self.auth_mode = 'session'  # becomes 'basic' when the access service is missing
         self._session = None
         self._access_version = api_version
+        self.secret_sink = None  # called with each new secret (the module's no_log_values.add)
+        self._secrets = set()
+        self.add_secret(password, MIN_MASKED_SECRET)
+        self.add_secret(self._basic_token())
 
     @classmethod
     def from_module(cls, module, **kwargs):
@@ -496,9 +597,16 @@ class ZfssaClient(object):
         problem = connection_param_problem(p['host'], p['user'], p['port'], p['api_version'], p['timeout'], p['retries'])
         if problem:
             module.fail_json(msg=problem)
-        return cls(host=p['host'], user=p['user'], password=p['password'], port=p['port'],
-                   api_version=p['api_version'], validate_certs=p['validate_certs'], ca_path=p['ca_path'],
-                   timeout=p['timeout'], retries=p['retries'], **kwargs)
+        if not p['validate_certs']:
+            module.warn('validate_certs is false: the certificate of %s is not checked, so the password and the '
+                        'session are open to a man in the middle. Give the appliance CA with ca_path instead.' % p['host'])
+        client = cls(host=p['host'], user=p['user'], password=p['password'], port=p['port'],
+                     api_version=p['api_version'], validate_certs=p['validate_certs'], ca_path=p['ca_path'],
+                     timeout=p['timeout'], retries=p['retries'], **kwargs)
+        client.secret_sink = module.no_log_values.add
+        for secret in client._secrets:
+            client.secret_sink(secret)
+        return client
 
     def __enter__(self):
         return self
@@ -509,41 +617,59 @@ class ZfssaClient(object):
 
     # ---- public calls
 
-    def get(self, path, query=None, service='storage'):
-        return self.request('GET', path, query=query, service=service)[2]
+    # ``doing`` says what the call is for ('create snapshot gold/backups@daily'); a failure carries it in
+    # ZfssaError.doing, so the module's error boundary can say "Could not <doing>: ...".
 
-    def post(self, path, body, service='storage', lookup=None):
-        return self.request('POST', path, body=body, service=service, lookup=lookup)[2]
+    def get(self, path, query=None, service='storage', doing=None):
+        return self.request('GET', path, query=query, service=service, doing=doing)[2]
 
-    def put(self, path, body=None, service='storage'):
-        return self.request('PUT', path, body=body, service=service)[2]
+    def post(self, path, body, service='storage', lookup=None, doing=None):
+        return self.request('POST', path, body=body, service=service, lookup=lookup, doing=doing)[2]
 
-    def delete(self, path, service='storage'):
-        self.request('DELETE', path, service=service)
+    def put(self, path, body=None, service='storage', doing=None):
+        return self.request('PUT', path, body=body, service=service, doing=doing)[2]
 
-    def get_or_none(self, path, key, service='storage'):
+    def delete(self, path, service='storage', doing=None):
+        self.request('DELETE', path, service=service, doing=doing)
+
+    def get_or_none(self, path, key, service='storage', doing=None):
         """body[key] of a GET, or None when the object does not exist (404)."""
         try:
-            body = self.get(path, service=service)
+            body = self.get(path, service=service, doing=doing)
         except ZfssaError as err:
             if err.not_found:
                 return None
             raise
-        if key not in body:
-            raise self._error("the answer has no '%s' object" % key, 'GET', api_path(service, self.api_version, path),
+        if not isinstance(body.get(key), dict):
+            err = self._error("the answer has no '%s' object" % key, 'GET', api_path(service, self.api_version, path),
                               200, details=text_of_body(json.dumps(body)))
+            err.doing = doing
+            raise err
         return body[key]
 
-    def request(self, method, path, body=None, query=None, service='storage', lookup=None):
+    def request(self, method, path, body=None, query=None, service='storage', lookup=None, doing=None):
         """(status, headers, parsed body dict) of a successful call; raises ZfssaError otherwise."""
+        try:
+            return self._request(method, path, body, query, service, lookup)
+        except ZfssaError as err:
+            if err.doing is None:
+                err.doing = doing
+            raise
+
+    def _request(self, method, path, body, query, service, lookup):
         full_path = api_path(service, self.api_version, path)
         data = None if body is None else to_bytes(json.dumps(body, sort_keys=True))
         response, attempts = self._exchange(method, full_path, encode_query(query), data, lookup, service)
         if not response.ok:
             raise self._http_error(method, full_path, response, attempts)
-        if response.data and response.data.strip() and parse_json(response.data) is None:
-            raise self._error('the answer is not JSON', method, full_path, response.status,
-                              text_of_body(response.data), attempts=attempts)
+        if response.data and response.data.strip():
+            parsed = parse_json(response.data)
+            if parsed is None:
+                raise self._error('the answer is not JSON', method, full_path, response.status,
+                                  text_of_body(response.data), attempts=attempts)
+            if not isinstance(parsed, dict):
+                raise self._error('the answer is not a JSON object', method, full_path, response.status,
+                                  text_of_body(response.data), attempts=attempts)
         return response.status, response.headers, response.json()
 
     def logout(self):
@@ -563,10 +689,25 @@ class ZfssaClient(object):
             host = '[%s]' % host  # IPv6 literal
         return 'https://%s:%s%s%s' % (host, self.port, full_path, '?' + query if query else '')
 
+    def add_secret(self, value, min_length=1):
+        """Mask ``value`` in every message from now on (and in the module's output, through secret_sink).
+
+        Passwords shorter than MIN_MASKED_SECRET are not masked in messages: that would garble the text.
+        """
+        if not value or len(value) < min_length:
+            return
+        value = to_text(value, errors='surrogate_or_replace')
+        self._secrets.add(value)
+        if self.secret_sink is not None:
+            self.secret_sink(value)
+
     def mask(self, text):
-        """Text with the password replaced, for anything that ends up in a message."""
-        if text and self._password and len(self._password) >= MIN_MASKED_SECRET:
-            return text.replace(self._password, '********')
+        """Text with the password, the Basic token and the session id replaced, for anything in a message."""
+        if not text:
+            return text
+        text = to_text(text, errors='surrogate_or_replace')
+        for secret in sorted(self._secrets, key=len, reverse=True):  # the token before the password it contains
+            text = text.replace(secret, '********')
         return text
 
     # ---- one exchange: authentication, retries, POST safety
@@ -669,9 +810,11 @@ class ZfssaClient(object):
         if self.auth_mode == 'session' and self._session is None:
             self._login()
 
+    def _basic_token(self):
+        return to_native(base64.b64encode(to_bytes('%s:%s' % (self.user, self._password), errors='surrogate_or_strict')))
+
     def _basic_header(self):
-        token = base64.b64encode(to_bytes('%s:%s' % (self.user, self._password), errors='surrogate_or_strict'))
-        return 'Basic ' + to_native(token)
+        return 'Basic ' + self._basic_token()
 
     def _auth_headers(self):
         if self._session is not None:
@@ -679,11 +822,17 @@ class ZfssaClient(object):
         return {'Authorization': self._basic_header()}
 
     def _login(self):
-        """POST /api/access/<ver>: a session id, or Basic auth from now on when the service is missing."""
+        """POST /api/access/<ver>: a session id, or Basic auth from now on when the service is missing.
+
+        Before falling back to Basic auth the client makes sure it talks to an appliance at all (see
+        _check_appliance): a web server that answers 404 to everything must not get writes.
+        """
         versions = [self.api_version] + (['v1'] if self.api_version != 'v1' else [])
+        last = None
         for version in versions:
             full_path = api_path('access', version)
             response, attempts = self._send_with_retries('POST', full_path, {'Authorization': self._basic_header()})
+            last = (full_path, response)
             if response.status in (404, 501):
                 continue
             if not response.ok:
@@ -691,10 +840,34 @@ class ZfssaClient(object):
             session = response.headers.get('x-auth-session')
             if session:
                 self._session = to_native(session)
+                self.add_secret(self._session, MIN_MASKED_SECRET)
                 self._access_version = version
                 return
             break
+        self._check_appliance(*last)
         self.auth_mode = 'basic'
+
+    def _check_appliance(self, login_path, login_response):
+        """Raise unless the server is a ZFS Storage Appliance REST API.
+
+        Every appliance answer carries X-Zfssa-* headers, and its errors are JSON faults. When the
+        login answer shows neither, one GET of the access service list (with Basic auth) decides.
+        """
+        if looks_like_appliance(login_response):
+            return
+        probe_path = api_path('access', 'v1')
+        try:
+            probe = self._send('GET', probe_path, None, {'Authorization': self._basic_header()})
+        except TransportError as exc:
+            raise self._transport_error('GET', probe_path, exc, 1)
+        if looks_like_appliance(probe) or (probe.ok and lists_services(probe)):
+            return
+        raise self._error(
+            '%s is not a ZFS Storage Appliance REST API: POST %s answered %s and GET %s answered %s, without the '
+            'X-Zfssa-* headers or JSON faults of an appliance' % (
+                self.url(''), login_path, describe_answer(login_response), probe_path, describe_answer(probe)),
+            None, None, None, hint='Check the host and port options (the appliance REST service listens on port 215); '
+                                   'nothing was changed.')
 
     def _send_with_retries(self, method, full_path, headers):
         """For the login call only: creating a spare session is harmless, so any failure may be retried."""
@@ -751,6 +924,9 @@ def connection_param_problem(host, user, port, api_version, timeout, retries):
         return 'host is empty: set the host option (or ZFSSA_HOST) to the appliance name or address'
     if '/' in host:
         return "host '%s' must be a name or address, without https:// or a path" % host
+    if re.search(r'[@?#\s\\]', host):
+        return ("host '%s' must be a name or address only: no user@ part, '?', '#', '\\' or spaces "
+                "(give the user with the user option)" % host)
     if not user:
         return 'user is empty: set the user option (or ZFSSA_USER)'
     if not 0 < int(port) < 65536:

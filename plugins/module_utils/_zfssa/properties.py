@@ -20,7 +20,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import sharenfs
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.sizes import parse_size
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaError, compute_changes, diff_dict, fail_on_error, storage_paths)
+    compute_changes, diff_dict, storage_paths)
 
 SIZE_PROPERTIES = frozenset((
     'quota', 'reservation', 'defaultuserquota', 'defaultgroupquota', 'default_volsize', 'default_volblocksize',
@@ -86,29 +86,6 @@ def scope_spec():
 def scope_label(pool, project, filesystem=None):
     """gold/backups, or gold/backups/vs01 for a share, for messages."""
     return '/'.join(part for part in (pool, project, filesystem) if part)
-
-
-class ScopeTask(object):
-    """Base of one module run on a project or one share of it (the options of scope_spec()).
-
-    ``action`` says what the run is doing at the moment; an appliance error met in guarded() fails the
-    module with a message naming it (``Could not delete snapshot gold/backups@daily: ...``).
-    """
-
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        params = module.params
-        self.pool, self.project, self.filesystem = params['pool'], params['project'], params['filesystem']
-        self.owner = scope_label(self.pool, self.project, self.filesystem)
-        self.action = 'read %s' % self.owner
-
-    def guarded(self, call, *args):
-        """call(*args), failing the module on an appliance error."""
-        try:
-            return call(*args)
-        except ZfssaError as err:
-            fail_on_error(self.module, err, action=self.action)
 
 
 # ------------------------------------------------------------------------------- values to send
@@ -223,19 +200,51 @@ def change_diff(current, changes):
     return diff_dict(current, dict(current or {}, **changes), sorted(changes))
 
 
+ACCESS_WORDS = {'none': 'no access', 'ro': 'read-only access', 'rw': 'read-write access'}
+
+
+def widening_note(current, changes):
+    """A sentence when the sharenfs change gives NFS clients not listed in any exception more access, else None.
+
+    ``current`` is the object on the appliance (None when it is created). Only an explicit
+    ``default_access`` (or ``sharenfs``) can widen access, and the module says so in the result,
+    a warning and the diff header.
+    """
+    if changes.get('sharenfs') is None:
+        return None
+    widened = sharenfs.widening((current or {}).get('sharenfs'), changes['sharenfs'])
+    if widened is None:
+        return None
+    return ('sharenfs %s gives every NFS client not listed in an exception %s (before: %s)'
+            % (changes['sharenfs'], ACCESS_WORDS[widened[1]], ACCESS_WORDS[widened[0]]))
+
+
+def report_widening(module, result, note, label):
+    """Record a widening note in the result (access_widened), as a warning and in the diff's after header."""
+    result['access_widened'] = note is not None
+    if note is None:
+        return
+    module.warn('%s: %s' % (label, note))
+    if 'diff' in result:
+        result['diff']['after_header'] = '%s (%s)' % (result['diff'].get('after_header', label), note)
+
+
 # ----------------------------------------------------------------------- missing pool / project
 
-def list_names(client, path, key):
-    try:
-        return sorted(item.get('name') for item in client.get(path).get(key, []) if item.get('name'))
-    except ZfssaError:
-        return []
+def pool_names(client):
+    """Names of the appliance's pools, from the pool list (ZfssaError when it cannot be read)."""
+    listed = client.get(storage_paths.pools()).get('pools') or []
+    return sorted(item['name'] for item in listed if isinstance(item, dict) and item.get('name'))
 
 
 def missing_container(client, pool, project=None):
-    """Why a path below pool (and project) is 404: a message naming what is missing, or None if both exist."""
-    if client.get_or_none(storage_paths.pool(pool), 'pool') is None:
-        pools = list_names(client, storage_paths.pools(), 'pools')
+    """Why a path below pool (and project) is 404: a message naming what is missing, or None if both exist.
+
+    The pool list decides whether the pool exists, so the message can never contradict the list it
+    shows; when the list itself cannot be read, that error is raised rather than guessing.
+    """
+    pools = pool_names(client)
+    if pool not in pools:
         return "pool '%s' does not exist on the appliance (pools: %s); set the pool option to one of them" % (
             pool, ', '.join(pools) or 'none')
     if project is not None and client.get_or_none(storage_paths.project(pool, project), 'project') is None:

@@ -15,8 +15,6 @@ from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.sizes impor
 
 # Boolean settings of an action that the module passes through under the appliance's own names.
 ACTION_FLAGS = ('enabled', 'continuous', 'include_snaps', 'use_ssl', 'compression')
-# What the module compares and shows in the diff (target and target_pool are fixed at creation).
-ACTION_DIFF_KEYS = ('target', 'target_pool') + ACTION_FLAGS + ('max_bandwidth', 'schedules')
 
 FREQUENCIES = ('halfhour', 'hour', 'day', 'week', 'month')
 # Which time fields each frequency uses (the appliance CLI rules; the others must be left out).
@@ -125,9 +123,10 @@ def sorted_schedules(schedules):
 
 
 def plan_schedules(current, desired):
-    """(bodies to create, ids to delete) turning the appliance schedules `current` into `desired`.
+    """(bodies to create, schedule objects to delete) turning the appliance schedules `current` into `desired`.
 
-    current: the appliance objects (with `id`); desired: canonical schedules. Schedules are
+    current: the appliance objects (addressed by their href, see client.object_path); desired:
+    canonical schedules. Schedules are
     compared as a set: an existing identical schedule is kept, duplicates are removed.
     """
     wanted = {}
@@ -143,7 +142,7 @@ def plan_schedules(current, desired):
         if key in wanted and key not in kept:
             kept.add(key)
         else:
-            delete.append(sched.get('id'))
+            delete.append(sched)
     create = [wanted[key] for key in wanted if key not in kept]
     return sorted_schedules(create), delete
 

@@ -219,12 +219,12 @@ def check_exceptions(exceptions, option='nfs_exceptions'):
 def render(exceptions=None, default_access=None):
     """sharenfs value for a global mode and typed exceptions.
 
-    ``default_access`` is the mode of clients not listed (rw, ro, none/off; default none when there
-    are exceptions, rw when there are none). Without exceptions the plain mode is returned
-    (``on``, ``ro`` or ``off``).
+    ``default_access`` is the mode of clients not listed (rw, ro, none/off; default none, also for an
+    empty list: a templated list that comes out empty must revoke access, never open the share).
+    Without exceptions the plain mode is returned (``on``, ``ro`` or ``off``).
     """
     checked = check_exceptions(exceptions)
-    mode = default_access or ('none' if checked else 'rw')
+    mode = default_access or 'none'
     if mode not in DEFAULT_ACCESS_CHOICES:
         raise ValueError("default_access: '%s' is not one of %s" % (mode, ', '.join(DEFAULT_ACCESS_CHOICES)))
     if mode == 'off':
@@ -244,6 +244,29 @@ def render(exceptions=None, default_access=None):
     if roots:
         options.append('root=%s' % ':'.join(roots))
     return ','.join(options)
+
+
+UNLISTED_RANK = {'off': 0, 'none': 0, 'ro': 1, 'rw': 2}
+
+
+def unlisted_access(value):
+    """Access of an NFS client that no exception lists: 'none', 'ro' or 'rw' (None for no value)."""
+    if value is None:
+        return None
+    mode = parse(value)['mode']
+    return 'none' if mode == 'off' else mode
+
+
+def widening(before, after):
+    """(before, after) access of unlisted clients when ``after`` grants them more than ``before``, else None.
+
+    ``before`` None (a new object) counts as no access, so creating an open share is reported too.
+    """
+    old = unlisted_access(before) or 'none'
+    new = unlisted_access(after)
+    if new is not None and UNLISTED_RANK[new] > UNLISTED_RANK[old]:
+        return old, new
+    return None
 
 
 def exceptions_of(value):

@@ -30,13 +30,14 @@ def test_schedule_api(backups):
                                     {'frequency': 'day', 'hour': 2, 'minute': '30', 'keep': 7})
     assert status == 201
     sched = body['automatic']
-    assert sched == {'id': 'automatic-000', 'frequency': 'day', 'hour': '02', 'minute': '30', 'keep': 7,
+    # Schedules carry only an href (no id): the form the vendor documents for every object.
+    assert sched == {'frequency': 'day', 'hour': '02', 'minute': '30', 'keep': 7,
                      'href': '/api/storage/v1' + P + '/automatic/automatic-000'}
     assert headers['location'] == sched['href']
     assert sim.ok('GET', P + '/automatic')['automatic'] == [sched]
     assert sim.ok('GET', P + '/automatic/automatic-000')['automatic'] == sched
     week = sim.ok('POST', P + '/automatic', {'frequency': 'week', 'day': 'sunday', 'hour': 0, 'minute': 0, 'keep': 4})
-    assert (week['automatic']['id'], week['automatic']['day']) == ('automatic-001', 'Sunday')
+    assert (week['automatic']['href'].rsplit('/', 1)[1], week['automatic']['day']) == ('automatic-001', 'Sunday')
     changed = sim.ok('PUT', P + '/automatic/automatic-000', {'hour': 3})['automatic']
     assert (changed['hour'], changed['minute'], changed['keep']) == ('03', '30', 7)
     assert sim.delete(P + '/automatic/automatic-000') == (204, None)

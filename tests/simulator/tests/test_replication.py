@@ -97,8 +97,9 @@ def test_action_create_list_get_modify_delete(pair):
     assert (changed['continuous'], changed['max_bandwidth']) == (True, 1048576)
     status, parsed = sim.put(R + '/actions/' + action['id'], {'target_pool': 'other'})
     assert (status, parsed['fault']['message']) == (400, 'ERR_INVALID_ARG')
-    status, parsed = sim.put(R + '/actions/' + action['id'], {'continuous': 'true'})
+    status, parsed = sim.put(R + '/actions/' + action['id'], {'continuous': 'yes'})
     assert status == 400
+    assert sim.ok('PUT', R + '/actions/' + action['id'], {'continuous': 'false'})['action']['continuous'] is False
     assert sim.ok('GET', R + '/targets/dr')['target']['actions'] == 2
     assert sim.delete(R + '/targets/dr')[0] == 403
     assert sim.delete(R + '/actions/' + action['id']) == (204, None)

@@ -49,7 +49,7 @@ def test_project_errors(sim):
     assert fault(sim, 'POST', '/pools/gold/projects', {'name': 'p2', 'colour': 'blue'}) == (400, 'ERR_UNKNOWN_ARG')
     assert fault(sim, 'POST', '/pools/gold/projects', {'name': 'p2', 'compression': 'zip'}) == (400, 'ERR_INVALID_ARG')
     assert fault(sim, 'POST', '/pools/gold/projects', {'name': 'p2', 'quota': '10G'}) == (400, 'ERR_INVALID_ARG')
-    assert fault(sim, 'POST', '/pools/gold/projects', {'name': 'p2', 'atime': 'true'}) == (400, 'ERR_INVALID_ARG')
+    assert fault(sim, 'POST', '/pools/gold/projects', {'name': 'p2', 'atime': 'yes'}) == (400, 'ERR_INVALID_ARG')
     assert fault(sim, 'POST', '/pools/gold/projects', {'name': 'bad/name'}) == (400, 'ERR_INVALID_ARG')
     assert fault(sim, 'GET', '/pools/gold/projects/nope') == (404, 'ERR_NOT_FOUND')
     assert fault(sim, 'DELETE', '/pools/gold/projects/nope') == (404, 'ERR_NOT_FOUND')
@@ -246,3 +246,86 @@ def test_unknown_paths_are_404(sim, version):
     status, parsed = sim.call('GET', '/api/storage/%s/nothing/here' % version)
     assert status == 404
     assert parsed['fault']['message'] == 'ERR_NOT_FOUND'
+
+
+def test_string_booleans_are_accepted_like_the_vendor_client_sends_them(sim):
+    # The body the appliance vendor's Manila driver sends to create a project, then a share.
+    project = sim.ok('POST', '/pools/gold/projects', {
+        'name': 'manila', 'sharesmb': 'off', 'sharenfs': 'off', 'mountpoint': '/export/manila', 'compression': 'off',
+        'logbias': 'latency', 'vscan': 'false', 'rstchown': 'true'})['project']
+    assert (project['vscan'], project['rstchown']) == (False, True)
+    share = sim.ok('POST', '/pools/gold/projects/manila/filesystems', {
+        'name': 'share-1', 'quota': 2 ** 30, 'quota_snap': 'true', 'reservation_snap': 'TRUE', 'readonly': 'false',
+        'sharenfs': 'sec=sys'})['filesystem']
+    assert (share['quota_snap'], share['reservation_snap'], share['readonly']) == (True, True, False)
+    changed = sim.ok('PUT', '/pools/gold/projects/manila/filesystems/share-1', {'readonly': 'true'})['filesystem']
+    assert changed['readonly'] is True
+    assert fault(sim, 'PUT', '/pools/gold/projects/manila/filesystems/share-1', {'readonly': 'on'}) == (400, 'ERR_INVALID_ARG')
+
+
+def test_reservations_and_quotas_are_accounted_in_pool_and_project_space(sim):
+    G = 2 ** 30
+    before = sim.ok('GET', '/pools/gold')['pool']['usage']
+    sim.project('space')
+    sim.share('reserved', project='space', reservation=2 * G)
+    pool = sim.ok('GET', '/pools/gold')['pool']['usage']
+    # The unused reservation is used space of the pool and no longer available to others (the disk may move a
+    # little under the test, hence the tolerance of 64 MiB).
+    assert pool['used'] - before['used'] == 2 * G
+    assert abs((before['available'] - pool['available']) - 2 * G) < 64 * 2 ** 20
+    assert pool['total'] == pool['used'] + pool['available']
+    project = sim.ok('GET', '/pools/gold/projects/space')['project']
+    assert (project['space_unused_res_shares'], project['space_total']) == (2 * G, 2 * G)
+    share = sim.ok('GET', '/pools/gold/projects/space/filesystems/reserved')['filesystem']
+    assert share['space_unused_res'] == 2 * G
+    assert share['space_available'] - project['space_available'] in range(2 * G - 64 * 2 ** 20, 2 * G + 64 * 2 ** 20)
+
+    # A project quota caps what its shares can still write, counting the reservation.
+    sim.ok('PUT', '/pools/gold/projects/space', {'quota': 3 * G})
+    project = sim.ok('GET', '/pools/gold/projects/space')['project']
+    assert project['space_available'] == G
+    other = sim.share('other', project='space')
+    assert other['space_available'] == G
+    # A project reservation holds space for the project as a whole.
+    sim.ok('PUT', '/pools/gold/projects/space', {'quota': 0, 'reservation': 5 * G})
+    project = sim.ok('GET', '/pools/gold/projects/space')['project']
+    assert (project['space_unused_res'], project['space_total']) == (3 * G, 5 * G)
+
+
+def test_deleting_a_project_destroys_its_shares_and_their_data(sim):
+    sim.project('doomed')
+    paths = []
+    for name in ('vs01', 'vs02'):
+        sim.share(name, project='doomed')
+        paths.append(sim.share_path(name, project='doomed'))
+        with open(os.path.join(paths[-1], 'data'), 'w') as handle:
+            handle.write('backup')
+    sim.ok('POST', '/pools/gold/projects/doomed/snapshots', {'name': 'fence-1'})
+    assert sim.delete('/pools/gold/projects/doomed') == (204, None)
+    assert [p for p in paths if os.path.exists(p)] == []
+    assert fault(sim, 'GET', '/pools/gold/projects/doomed/filesystems/vs01') == (404, 'ERR_NOT_FOUND')
+    assert [s for s in sim.ok('GET', '/filesystems')['filesystems'] if s['project'] == 'doomed'] == []
+    assert [s for s in sim.ok('GET', '/snapshots')['snapshots'] if s.get('project') == 'doomed'] == []
+
+
+def test_every_documented_service_can_be_enabled_disabled_and_configured(sim):
+    def service(name, method='GET', suffix='', body=None):
+        status, _headers, parsed = sim.api(method, '/api/service/v1/services/%s%s' % (name, suffix), body)
+        return status, parsed
+
+    status, listed = sim.api('GET', '/api/service/v1/services')[::2]
+    assert status == 200
+    assert {'nfs', 'smb', 'ftp', 'http', 'iscsi', 'ndmp', 'replication', 'rest', 'ssh'} <= set(s['name'] for s in listed['services'])
+    # The vendor's Manila driver enables nfs and then smb at start-up.
+    assert service('nfs', 'PUT', '/enable')[0] == 202
+    status, parsed = service('smb', 'PUT', '/enable')
+    assert (status, parsed['service']['<status>']) == (202, 'online')
+    assert service('smb')[1]['service'] == {'<status>': 'online', 'href': '/service/v1/services/smb'}
+    status, parsed = service('nfs', 'PUT', body={'v4delegation': False, 'nfsd_servers': 1000})
+    assert (status, parsed['service']['nfsd_servers'], parsed['service']['<status>']) == (202, 1000, 'online')
+    assert service('nfs')[1]['service']['v4delegation'] is False
+    assert service('smb', 'PUT', '/disable')[0] == 202
+    assert service('smb')[1]['service']['<status>'] == 'disabled'
+    assert service('nfs', 'PUT', body={'<status>': 'disabled'})[0] == 400
+    assert service('gopher')[0] == 404
+    assert service('gopher', 'PUT', '/enable')[0] == 404

@@ -1,7 +1,7 @@
 """Project and filesystem properties: names, value checks, defaults, inheritance (reference §3.2-3.4).
 
 Choices the simulator makes where the reference is UNCONFIRMED (all listed in README.md):
-sizes are JSON integers only ("10G" strings are refused), booleans are JSON booleans only,
+sizes are JSON integers only ("10G" strings are refused), booleans are JSON booleans or "true"/"false",
 ``source`` values are ``local`` / ``inherited`` / ``default``.
 """
 
@@ -21,10 +21,24 @@ def check_name(value, what='name'):
     return value
 
 
+def json_bool(value):
+    """True/False for a JSON boolean or the strings "true"/"false" (any case), else None.
+
+    The vendor's own client sends string booleans ("vscan": "false"), so the appliance takes both
+    (UNCONFIRMED choice 7); the value is stored and returned as a JSON boolean.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ('true', 'false'):
+        return value.lower() == 'true'
+    return None
+
+
 def v_bool(name, value):
-    if not isinstance(value, bool):
-        raise invalid("%s must be a JSON boolean (true/false), got %r" % (name, value))
-    return value
+    checked = json_bool(value)
+    if checked is None:
+        raise invalid('%s must be a boolean (true/false, or the strings "true"/"false"), got %r' % (name, value))
+    return checked
 
 
 def v_size(name, value):

@@ -20,7 +20,7 @@ import uuid
 from . import dataplane
 from .errors import ApiError, denied, exists, invalid, missing, not_found, state_changed
 from .model import fmt_time
-from .props import INHERITED, check_name, validate, project_table
+from .props import INHERITED, check_name, json_bool, validate, project_table
 from .router import Request, Response
 from .schedules import fire_times, parse_schedule, render_fields, updated_schedule
 from .storage import body_object, render_project
@@ -30,6 +30,17 @@ ACTION_FLAGS = {'enabled': True, 'continuous': False, 'include_snaps': True, 'us
 ACTION_FIELDS = set(ACTION_FLAGS) | {'pool', 'project', 'share', 'target', 'target_pool', 'max_bandwidth'}
 IMMUTABLE_ACTION_FIELDS = ('target', 'target_pool', 'pool', 'project', 'share')
 CHUNK = 256 * 1024
+# The services of /api/service/v1/services and their state at first start: the CLI names of the appliance's
+# Configuration > Services screen. The names and which ones are online out of the box are UNCONFIRMED (choice 22).
+SERVICES = {
+    'ad': 'disabled', 'dns': 'online', 'dynrouting': 'disabled', 'ftp': 'disabled', 'http': 'disabled',
+    'identity': 'online', 'idmap': 'online', 'ipmp': 'online', 'iscsi': 'disabled', 'ldap': 'disabled',
+    'ndmp': 'disabled', 'nfs': 'online', 'nis': 'disabled', 'ntp': 'disabled', 'replication': 'online',
+    'rest': 'online', 'scrk': 'disabled', 'sftp': 'disabled', 'shadow': 'online', 'smb': 'disabled',
+    'smtp': 'disabled', 'snmp': 'disabled', 'srp': 'disabled', 'ssh': 'online', 'syslog': 'disabled',
+    'tags': 'online', 'tftp': 'disabled', 'vscan': 'disabled',
+}
+SERVICE_READ_ONLY = ('<status>', 'href', 'name', 'sources', 'targets')
 PROJECT = '/pools/{pool}/projects/{project}'
 SHARE = PROJECT + '/filesystems/{fs}'
 
@@ -139,26 +150,39 @@ class Replication:
     # ------------------------------------------------------------------ service
 
     def service_obj(self, name):
+        """The service object: ``<status>``, ``href``, its stored properties (and sources/targets for replication)."""
+        if name not in SERVICES:
+            raise not_found("service '%s'" % name)
+        props = self.app.glob.setdefault('service_props', {}).get(name, {})
+        obj = dict(props)
         if name == 'replication':
-            return {'<status>': self.rep['status'], 'href': '/service/v1/services/replication',
-                    'sources': sorted(s['name'] for s in self.rep['sources'].values()),
-                    'targets': sorted(self.rep['targets'])}
-        if name in ('nfs', 'rest'):
-            status = self.app.glob.setdefault('services', {}).get(name, 'online')
-            return {'<status>': status, 'href': '/service/v1/services/' + name}
-        raise not_found("service '%s'" % name)
+            obj.update({'<status>': self.rep['status'], 'sources': sorted(s['name'] for s in self.rep['sources'].values()),
+                        'targets': sorted(self.rep['targets'])})
+        else:
+            obj['<status>'] = self.app.glob.setdefault('services', {}).get(name, SERVICES[name])
+        obj['href'] = '/service/v1/services/' + name
+        return obj
 
     def list_services(self, _req):
-        return Response(200, {'services': [dict(self.service_obj(n), name=n) for n in ('nfs', 'replication', 'rest')]})
+        return Response(200, {'services': [dict(self.service_obj(n), name=n) for n in sorted(SERVICES)]})
 
     def get_service(self, req):
         return Response(200, {'service': self.service_obj(req.params['svc'])})
 
     def modify_service(self, req):
-        self.service_obj(req.params['svc'])
-        if body_object(req):
-            raise ApiError('ERR_UNKNOWN_ARG', 'the simulator models no settable service properties')
-        return Response(202, {'service': self.service_obj(req.params['svc'])})
+        """Service properties are stored as given (the simulator models none of their effects)."""
+        name = req.params['svc']
+        self.service_obj(name)
+        body = body_object(req)
+        for key, value in body.items():
+            if key in SERVICE_READ_ONLY:
+                raise invalid("service property '%s' is read-only; use PUT .../enable or .../disable for the state" % key)
+            if not isinstance(value, (str, int, float, bool, type(None))) and not (
+                    isinstance(value, list) and all(isinstance(item, (str, int, float, bool)) for item in value)):
+                raise invalid("service property '%s' must be a string, number, boolean or list of them" % key)
+        self.app.glob.setdefault('service_props', {}).setdefault(name, {}).update(body)
+        self.app.touch()
+        return Response(202, {'service': self.service_obj(name)})
 
     def set_service(self, req, status):
         name = req.params['svc']
@@ -311,10 +335,15 @@ class Replication:
 
     @staticmethod
     def check_action_value(key, value):
-        if key in ACTION_FLAGS and not isinstance(value, bool):
-            raise invalid('%s must be a JSON boolean, got %r' % (key, value))
+        """The value to store: booleans also from "true"/"false" strings; ApiError when it is wrong."""
+        if key in ACTION_FLAGS:
+            checked = json_bool(value)
+            if checked is None:
+                raise invalid('%s must be a boolean (true/false, or the strings "true"/"false"), got %r' % (key, value))
+            return checked
         if key == 'max_bandwidth' and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise invalid('max_bandwidth must be a non-negative integer (0 = unlimited), got %r' % (value,))
+        return value
 
     def create_action(self, req):
         body = dict(body_object(req))
@@ -324,10 +353,10 @@ class Replication:
                 body.setdefault(key, p[key])
         if 'fs' in p:
             body.setdefault('share', p['fs'])
-        for key, value in body.items():
+        for key, value in list(body.items()):
             if key not in ACTION_FIELDS:
                 raise ApiError('ERR_UNKNOWN_ARG', "unknown replication action property '%s'" % key)
-            self.check_action_value(key, value)
+            body[key] = self.check_action_value(key, value)
         for key in ('pool', 'project', 'target', 'target_pool'):
             if key not in body:
                 raise missing(key)
@@ -354,7 +383,7 @@ class Replication:
 
     def modify_action(self, req):
         action = self.action(req)
-        body = body_object(req)
+        body = dict(body_object(req))
         for key, value in body.items():
             if key in IMMUTABLE_ACTION_FIELDS:
                 if value != action[key] and not (key == 'target' and self.find_target(value) is self.find_target(action[key])):
@@ -362,7 +391,7 @@ class Replication:
                 continue
             if key not in ACTION_FIELDS:
                 raise ApiError('ERR_UNKNOWN_ARG', "unknown replication action property '%s'" % key)
-            self.check_action_value(key, value)
+            body[key] = self.check_action_value(key, value)
         for key, value in body.items():
             if key not in IMMUTABLE_ACTION_FIELDS:
                 action[key] = value
@@ -728,9 +757,9 @@ class Replication:
     def modify_package(self, req):
         pkg = self.package(req)
         for key, value in body_object(req).items():
-            if key != 'enabled' or not isinstance(value, bool):
+            if key != 'enabled' or json_bool(value) is None:
                 raise invalid("only 'enabled' (boolean) of a package can be changed in the simulator, not '%s'" % key)
-            pkg['enabled'] = value
+            pkg['enabled'] = json_bool(value)
         self.app.touch()
         return Response(202, {'package': self.render_package(req, pkg)})
 

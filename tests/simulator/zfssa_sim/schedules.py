@@ -160,7 +160,8 @@ class Automatic:
 
     def render(self, req, prec, share, sched):
         base = share_href(req, prec, share) if share is not None else project_href(req, prec)
-        return dict(render_fields(sched), id=sched['id'], href=base + '/automatic/' + sched['id'])
+        # Only href, no id (UNCONFIRMED choice 18): clients must address schedules by their href.
+        return dict(render_fields(sched), href=base + '/automatic/' + sched['id'])
 
     def list(self, req):
         prec, share, owner = self.owner(req)

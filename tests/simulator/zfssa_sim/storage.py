@@ -20,13 +20,73 @@ def share_href(req, prec, share):
     return project_href(req, prec) + '/filesystems/' + share['name']
 
 
+# ------------------------------------------------------------------ space accounting
+#
+# Data is a `du` of the share directories; quotas and reservations are accounted like ZFS does
+# (UNCONFIRMED choice 31): an unused reservation counts as used in its pool and is available only
+# to the share or project holding it; a quota caps what is available below it.
+
+def share_space(app, prec, share):
+    """(data bytes, unused reservation bytes) of a share."""
+    data = app.share_usage(prec, share)
+    reservation = app.share_value(prec, share, 'reservation') or 0
+    return data, max(0, reservation - data)
+
+
+def project_space(app, prec):
+    """space_data, space_unused_res_shares, space_unused_res and space_total of a project."""
+    data = unused_shares = 0
+    for share in prec['shares'].values():
+        share_data, share_unused = share_space(app, prec, share)
+        data += share_data
+        unused_shares += share_unused
+    reservation = app.project_value(prec, 'reservation') or 0
+    unused = max(0, reservation - data - unused_shares)
+    return {'space_data': data, 'space_unused_res_shares': unused_shares, 'space_unused_res': unused,
+            'space_total': data + unused_shares + unused}
+
+
+def reserved_unused(app, prec):
+    """Bytes reserved in the project (and its shares) but not holding data; cheap when nothing is reserved."""
+    if app.project_value(prec, 'reservation'):
+        space = project_space(app, prec)
+        return space['space_unused_res'] + space['space_unused_res_shares']
+    return sum(share_space(app, prec, share)[1] for share in prec['shares'].values()
+               if app.share_value(prec, share, 'reservation'))
+
+
+def pool_available(app, pool):
+    """Free bytes of the pool for data that holds no reservation."""
+    reserved = sum(reserved_unused(app, prec) for prec in app.projects.values() if prec['pool'] == pool)
+    return max(0, app.space_available() - reserved)
+
+
+def project_available(app, prec, space=None):
+    """What a share without reservation of the project can still write: the pool's free space plus the project's
+    own unused reservation, capped by the project quota."""
+    available = pool_available(app, prec['pool'])
+    quota = app.project_value(prec, 'quota') or 0
+    if quota or app.project_value(prec, 'reservation'):
+        space = space or project_space(app, prec)
+        available += space['space_unused_res']
+        if quota:
+            available = min(available, max(0, quota - space['space_total']))
+    return available
+
+
 def render_pool(app, req, pool):
-    free = app.space_available()
-    used = sum(app.share_usage(p, s) for p, s in app.all_shares() if p['pool'] == pool)
+    free = pool_available(app, pool)
+    data = reserved = 0
+    for prec in app.projects.values():
+        if prec['pool'] == pool:
+            space = project_space(app, prec)
+            data += space['space_data']
+            reserved += space['space_unused_res'] + space['space_unused_res_shares']
+    used = data + reserved
     return {
         'name': pool, 'status': 'online', 'owner': app.glob['nodename'], 'asn': app.glob['asn'],
         'profile': 'mirror', 'href': req.href('/pools/' + pool),
-        'usage': {'available': free, 'used': used, 'total': free + used, 'free': free, 'usage_data': used,
+        'usage': {'available': free, 'used': used, 'total': free + used, 'free': free, 'usage_data': data,
                   'usage_snapshots': 0, 'usage_total': used},
     }
 
@@ -44,12 +104,8 @@ def render_project(app, req, prec):
         if name.startswith('custom:'):
             obj[name] = value
     obj['source'] = dict((name, app.source_of(prec, None, name)) for name in INHERITED)
-    data = sum(app.share_usage(prec, s) for s in prec['shares'].values())
-    free = app.space_available()
-    if obj['quota']:
-        free = max(0, min(free, obj['quota'] - data))
-    obj.update({'space_data': data, 'space_snapshots': 0, 'space_unused_res': 0, 'space_unused_res_shares': 0,
-                'space_available': free, 'space_total': data})
+    space = project_space(app, prec)
+    obj.update(space, space_snapshots=0, space_available=project_available(app, prec, space))
     if req.flag('snaps'):
         obj['snapshots'] = [app.snapshots.render(req, prec, None, snap) for snap in app.snapshots.ordered(prec['snapshots'])]
     return obj
@@ -68,12 +124,12 @@ def render_share(app, req, prec, share):
         if name.startswith('custom:'):
             obj[name] = app.share_value(prec, share, name)
     obj['source'] = dict((name, app.source_of(prec, share, name)) for name in INHERITED)
-    data = app.share_usage(prec, share)
-    free = app.space_available()
+    data, unused = share_space(app, prec, share)
+    free = project_available(app, prec) + unused
     if obj['quota']:
-        free = max(0, min(free, obj['quota'] - data))
-    obj.update({'space_data': data, 'space_snapshots': 0, 'space_unused_res': 0, 'space_unused_res_shares': 0,
-                'space_available': free, 'space_total': data})
+        free = min(free, max(0, obj['quota'] - data))
+    obj.update({'space_data': data, 'space_snapshots': 0, 'space_unused_res': unused, 'space_unused_res_shares': 0,
+                'space_available': free, 'space_total': data + unused})
     if share.get('origin'):
         origin = share['origin']
         obj['origin'] = {'pool': prec['pool'], 'collection': 'local', 'project': origin['project'],

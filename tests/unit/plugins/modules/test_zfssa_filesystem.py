@@ -95,11 +95,54 @@ def test_changed_exceptions_are_sent_as_one_sharenfs_value(monkeypatch):
     assert result['diff']['before'] == {'sharenfs': 'sec=sys,rw=@10.0.1.5/32,root=@10.0.1.5/32'}
 
 
+def test_emptied_exception_list_revokes_access_instead_of_opening_the_share(monkeypatch):
+    # A templated list that comes out empty (the last vServer removed) must not export to everyone.
+    current = share('vs01', sharenfs='sec=sys,rw=@10.0.1.5/32,root=@10.0.1.5/32')
+    appliance = FakeAppliance({
+        ('GET', share_path('vs01')): answer({'filesystem': current}),
+        ('PUT', share_path('vs01')): answer({'filesystem': dict(current, sharenfs='off')}, 202),
+    })
+    result, failed = run(appliance, monkeypatch, name='vs01', nfs_exceptions=[], diff=True)
+    assert not failed, result
+    assert appliance.writes() == [('PUT', share_path('vs01'), {'sharenfs': 'off'})]
+    assert result['access_widened'] is False
+    assert 'warnings' not in result or not any('gives every NFS client' in w for w in result['warnings'])
+
+
+def test_widening_to_read_write_for_everyone_needs_default_access_rw_and_is_reported(monkeypatch):
+    current = share('vs01', sharenfs='sec=sys,rw=@10.0.1.5/32,root=@10.0.1.5/32')
+    appliance = FakeAppliance({
+        ('GET', share_path('vs01')): answer({'filesystem': current}),
+        ('PUT', share_path('vs01')): answer({'filesystem': dict(current, sharenfs='on')}, 202),
+    })
+    result, failed = run(appliance, monkeypatch, name='vs01', nfs_exceptions=[], default_access='rw', diff=True)
+    assert not failed, result
+    assert appliance.writes() == [('PUT', share_path('vs01'), {'sharenfs': 'on'})]
+    assert result['access_widened'] is True
+    note = 'sharenfs on gives every NFS client not listed in an exception read-write access (before: no access)'
+    assert result['diff']['after_header'] == 'gold/backups/vs01 (%s)' % note
+    assert 'gold/backups/vs01: ' + note in result['warnings']
+
+
+def test_bulk_entry_that_widens_access_says_so_in_its_diff_header(monkeypatch):
+    appliance = FakeAppliance({
+        ('GET', SHARES): answer({'filesystems': [share('vs01', sharenfs='off'), share('vs02', sharenfs='off')]}),
+        ('PUT', share_path('vs02')): answer({'filesystem': share('vs02', sharenfs='ro')}, 202),
+    })
+    result, failed = run(appliance, monkeypatch, diff=True, filesystems=[
+        {'name': 'vs01', 'nfs_exceptions': []}, {'name': 'vs02', 'default_access': 'ro'}])
+    assert not failed, result
+    assert appliance.writes() == [('PUT', share_path('vs02'), {'sharenfs': 'ro'})]
+    assert [(r['name'], r['access_widened']) for r in result['filesystems']] == [('vs01', False), ('vs02', True)]
+    assert result['diff'][0]['before_header'] == 'gold/backups/vs02'
+    assert result['diff'][0]['after_header'].startswith('gold/backups/vs02 (sharenfs ro gives every NFS client')
+
+
 def test_check_mode_never_writes(monkeypatch):
     appliance = FakeAppliance({
         ('GET', share_path('vs01')): answer({'filesystem': share('vs01')}),
         ('GET', share_path('vs02')): not_found(),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('GET', PROJECT): answer({'project': {'name': 'backups'}}),
     })
     result, failed = run(appliance, monkeypatch, name='vs01', quota='1G', check_mode=True)
@@ -128,7 +171,7 @@ def test_deletes_and_is_idempotent_when_gone(monkeypatch):
 
 def test_unknown_project_fails_with_a_clear_message(monkeypatch):
     appliance = FakeAppliance({
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         # the share and project GETs and the POST answer 404 (unknown routes)
     })
     result, failed = run(appliance, monkeypatch, name='vs01')
@@ -262,7 +305,7 @@ def test_bulk_check_mode_writes_nothing_and_checks_the_project_once(monkeypatch)
 
 
 def test_bulk_unknown_project_fails_before_writing(monkeypatch):
-    appliance = FakeAppliance({('GET', POOL): answer({'pool': {'name': 'gold'}})})
+    appliance = FakeAppliance({('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]})})
     result, failed = run(appliance, monkeypatch, filesystems=bulk_entries(2))
     assert failed
     assert result['msg'] == ("Could not list the filesystems of project gold/backups: project 'backups' does not "

@@ -38,7 +38,7 @@ def existing(**changes):
 def appliance_with(project):
     return FakeAppliance({
         ('GET', PROJECT): answer({'project': project}),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('PUT', PROJECT): answer({'project': project}, 202),
     })
 
@@ -49,7 +49,7 @@ def test_creates_a_missing_project_with_typed_options(monkeypatch):
     created = existing(quota=2048 * G, snapdir='visible')
     appliance = FakeAppliance({
         ('GET', PROJECT): not_found(),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('POST', PROJECTS): answer({'project': created}, 201),
     })
     result, failed = run(appliance, monkeypatch, quota='2T', snapdir='visible', atime=False, compression='lz4',
@@ -65,10 +65,32 @@ def test_creates_a_missing_project_with_typed_options(monkeypatch):
     assert result['diff']['after']['quota'] == 2048 * G
 
 
+def test_empty_exception_list_on_a_project_gives_its_inheriting_shares_no_access(monkeypatch):
+    appliance = FakeAppliance({
+        ('GET', PROJECT): not_found(),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
+        ('POST', PROJECTS): answer({'project': existing(sharenfs='off')}, 201),
+    })
+    result, failed = run(appliance, monkeypatch, nfs_exceptions=[])
+    assert not failed, result
+    assert appliance.writes() == [('POST', PROJECTS, {'name': 'backups', 'sharenfs': 'off'})]
+    assert result['access_widened'] is False
+
+
+def test_opening_a_restricted_project_to_everyone_is_reported(monkeypatch):
+    appliance = appliance_with(existing(sharenfs='sec=sys,rw=@10.0.1.5/32'))
+    result, failed = run(appliance, monkeypatch, default_access='rw', diff=True)
+    assert not failed, result
+    assert appliance.writes() == [('PUT', PROJECT, {'sharenfs': 'on'})]
+    assert result['access_widened'] is True
+    assert result['diff']['after_header'].startswith('project gold/backups (sharenfs on gives every NFS client')
+    assert any('read-write access (before: no access)' in w for w in result['warnings'])
+
+
 def test_create_in_check_mode_only_reads(monkeypatch):
     appliance = FakeAppliance({
         ('GET', PROJECT): not_found(),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
     })
     result, failed = run(appliance, monkeypatch, quota='10G', check_mode=True)
     assert not failed, result
@@ -90,10 +112,37 @@ def test_unknown_pool_fails_naming_the_pools(monkeypatch):
     assert appliance.writes() == []
 
 
+def test_pool_check_trusts_the_pool_list(monkeypatch):
+    # An appliance (or stand-in) that does not serve GET /pools/<pool> must not make the module claim
+    # "pool 'gold' does not exist (pools: gold)".
+    appliance = FakeAppliance({
+        ('GET', PROJECT): not_found(),
+        ('GET', POOL): not_found(),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
+        ('POST', PROJECTS): answer({'project': existing()}, 201),
+    })
+    result, failed = run(appliance, monkeypatch)
+    assert not failed, result
+    assert appliance.requests() == [('GET', PROJECT), ('GET', API + '/pools'), ('POST', PROJECTS)]
+
+
+def test_unreadable_pool_list_is_reported_as_it_is_not_as_no_pools(monkeypatch):
+    appliance = FakeAppliance({
+        ('GET', PROJECT): not_found(),
+        ('GET', API + '/pools'): fault(500, 'ERR_INTERNAL', 'pool service restarting'),
+    })
+    result, failed = run(appliance, monkeypatch)
+    assert failed
+    assert result['msg'] == ('Could not create project gold/backups: GET /api/storage/v1/pools: HTTP 500 ERR_INTERNAL: '
+                             'pool service restarting')
+    assert 'pools: none' not in result['msg']
+    assert appliance.writes() == []
+
+
 def test_invalid_value_reports_the_appliance_fault(monkeypatch):
     appliance = FakeAppliance({
         ('GET', PROJECT): not_found(),
-        ('GET', POOL): answer({'pool': {'name': 'gold'}}),
+        ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('POST', PROJECTS): fault(400, 'ERR_INVALID_ARG', "recordsize must be a power of two from 512 to 1048576, got 1000"),
     })
     result, failed = run(appliance, monkeypatch, properties={'recordsize': 1000})
@@ -226,3 +275,29 @@ def test_sharenfs_and_nfs_exceptions_are_mutually_exclusive(monkeypatch):
     assert failed
     assert 'mutually exclusive' in result['msg']
     assert appliance.requests() == []
+
+
+@pytest.mark.parametrize('body', [b'[]', b'"backups"', b'{"project": ["backups"]}'])
+def test_an_answer_of_the_wrong_shape_fails_clearly_without_a_traceback(monkeypatch, body):
+    appliance = FakeAppliance({('GET', PROJECT): (200, {'Content-Type': 'application/json'}, body)})
+    result, failed = run(appliance, monkeypatch)
+    assert failed
+    assert result['msg'].startswith('Could not read project gold/backups: GET %s: HTTP 200 the answer ' % PROJECT)
+    assert appliance.writes() == []
+
+
+@pytest.mark.parametrize('name', ['..', '.'])
+def test_dot_names_are_refused_before_any_request(monkeypatch, name):
+    appliance = FakeAppliance()
+    result, failed = run(appliance, monkeypatch, name=name)
+    assert failed
+    assert "'%s' cannot name an appliance object" % name in result['msg']
+    assert appliance.calls == []
+
+
+def test_validate_certs_false_gives_one_warning_per_run(monkeypatch):
+    appliance = appliance_with(existing())
+    result, failed = run(appliance, monkeypatch, validate_certs=False)
+    assert not failed, result
+    assert [w for w in result['warnings'] if 'validate_certs is false' in w] == [result['warnings'][0]]
+    assert len(result['warnings']) == 1

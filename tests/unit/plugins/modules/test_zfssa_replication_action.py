@@ -298,6 +298,24 @@ def test_busy_appliance_answer_names_the_step(monkeypatch):
     assert 'replication service is disabled' in result['msg']
 
 
+def test_action_and_schedules_without_id_are_addressed_by_href(monkeypatch):
+    action = dict((k, v) for k, v in EXISTING.items() if k != 'id')
+    action['href'] = ACTION
+    nightly = {'href': SCHEDULES + '/schedule-000', 'frequency': 'day', 'hour': '02', 'minute': '30'}
+    appliance = appliance_with([action], [nightly])
+    appliance.route('PUT', ACTION, answer({'action': action}, 202))
+    appliance.route('DELETE', SCHEDULES + '/schedule-000', NO_CONTENT)
+    appliance.route('POST', SCHEDULES, answer({'schedule': {}}, 201))
+    args = dict(ARGS, enabled=False, schedules=[{'frequency': 'week', 'day': 'sun', 'hour': 4, 'minute': 0}])
+    result, failed = run(args, appliance, monkeypatch)
+    assert not failed, result
+    assert appliance.writes() == [
+        ('PUT', ACTION, {'enabled': False}),
+        ('DELETE', SCHEDULES + '/schedule-000', None),
+        ('POST', SCHEDULES, {'frequency': 'week', 'day': 'Sunday', 'hour': 4, 'minute': 0}),
+    ]
+
+
 # ------------------------------------------------------------------------------------ module_utils
 
 def test_schedules_from_the_appliance_and_the_option_compare_equal():
@@ -310,7 +328,7 @@ def test_schedules_from_the_appliance_and_the_option_compare_equal():
 
 def test_duplicate_appliance_schedules_are_removed():
     current = [dict(NIGHTLY, id='s0'), dict(NIGHTLY, id='s1')]
-    assert repl.plan_schedules(current, [{'frequency': 'day', 'hour': 2, 'minute': 30}]) == ([], ['s1'])
+    assert repl.plan_schedules(current, [{'frequency': 'day', 'hour': 2, 'minute': 30}]) == ([], [current[1]])
 
 
 @pytest.mark.parametrize('given, expected', [(0, 0), ('0', 0), ('unlimited', 0), ('1K', 1024), (2048, 2048)])

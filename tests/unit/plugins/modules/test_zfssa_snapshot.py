@@ -60,11 +60,37 @@ def test_existing_snapshot_is_left_alone(monkeypatch):
 
 
 def test_check_mode_predicts_without_writing(monkeypatch):
-    appliance = FakeAppliance({('GET', SHARE + '/snapshots/daily'): not_found()})
+    appliance = FakeAppliance({
+        ('GET', SHARE + '/snapshots/daily'): not_found(),
+        ('GET', '/api/storage/v1/pools'): answer({'pools': [{'name': 'gold'}]}),
+        ('GET', PROJECT): answer({'project': {'name': 'backups'}}),
+        ('GET', SHARE): answer({'filesystem': {'name': 'vs01'}}),
+    })
     result, failed = run(appliance, monkeypatch, check=True, filesystem='vs01', name='daily')
     assert not failed and result['changed']
     assert result['snapshot'] == dict(name='daily', pool='gold', project='backups', share='vs01')
     assert appliance.writes() == []
+
+
+@pytest.mark.parametrize('filesystem, missing, message', [
+    (None, 'project', "Could not create snapshot gold/nope@fence-x: project 'nope' does not exist in pool 'gold'; "
+                      "create it first with exalogic.backup.zfssa_project"),
+    ('vs09', 'share', "Could not create snapshot gold/nope/vs09@fence-x: share 'vs09' does not exist in project "
+                      "gold/nope; create it first with exalogic.backup.zfssa_filesystem"),
+])
+@pytest.mark.parametrize('check', [True, False])
+def test_missing_parent_fails_alike_in_check_mode_and_for_real(monkeypatch, filesystem, missing, message, check):
+    base = '/api/storage/v1/pools/gold/projects/nope' + ('/filesystems/' + filesystem if filesystem else '')
+    appliance = FakeAppliance({
+        ('GET', '/api/storage/v1/pools'): answer({'pools': [{'name': 'gold'}]}),
+        ('GET', '/api/storage/v1/pools/gold/projects/nope'):
+            answer({'project': {'name': 'nope'}}) if missing == 'share' else not_found(),
+        ('POST', base + '/snapshots'): fault(404, 'ERR_NOT_FOUND', 'parent not found'),
+    })
+    result, failed = run(appliance, monkeypatch, check=check, project='nope', filesystem=filesystem, name='fence-x')
+    assert failed
+    assert result['msg'] == message
+    assert [m for m, p, b in appliance.writes()] == ([] if check else ['POST'])
 
 
 @pytest.mark.parametrize('args, fragment', [

@@ -119,3 +119,16 @@ def test_bad_input_fails_before_any_call(monkeypatch, args, fragment):
     result, failed = run(appliance, monkeypatch, **args)
     assert failed and fragment in result['msg']
     assert appliance.requests() == []
+
+
+@pytest.mark.parametrize('check', [True, False])
+def test_missing_share_is_named_in_check_mode_and_for_real(monkeypatch, check):
+    appliance = FakeAppliance({
+        ('GET', '/api/storage/v1/pools'): answer({'pools': [{'name': 'gold'}]}),
+        ('GET', PROJECT): answer({'project': {'name': 'backups'}}),
+    })
+    result, failed = run(appliance, monkeypatch, check=check, filesystem='vs09', keep_last=2)
+    assert failed
+    assert result['msg'] == ("Could not list the snapshots of gold/backups/vs09: share 'vs09' does not exist in project "
+                             "gold/backups; create it first with exalogic.backup.zfssa_filesystem")
+    assert appliance.writes() == []

@@ -93,6 +93,32 @@ def test_absent_removes_the_listed_schedule_by_timing(monkeypatch):
     assert deletes == ['']
 
 
+def href_only(schedule):
+    """A schedule as an appliance that gives no id lists it: the href is the only address."""
+    obj = dict((k, v) for k, v in schedule.items() if k != 'id')
+    obj['href'] = SHARE + '/automatic/' + schedule['id']
+    return obj
+
+
+def test_schedules_without_id_are_changed_and_removed_through_their_href(monkeypatch):
+    daily, weekly = href_only(DAILY_ON_APPLIANCE), href_only(WEEKLY_ON_APPLIANCE)
+    appliance = share_appliance([dict(daily, keep=3), weekly], [daily])
+    result, failed = run(appliance, monkeypatch, schedules=[DAILY], exclusive=True)
+    assert not failed, result
+    assert sorted(appliance.writes()) == [('DELETE', SHARE + '/automatic/automatic-001', None),
+                                          ('PUT', SHARE + '/automatic/automatic-000', {'keep': 7})]
+    assert result['schedules'][0]['id'] == 'automatic-000'
+
+
+def test_schedule_with_neither_href_nor_id_is_never_written_through_the_collection(monkeypatch):
+    nameless = dict((k, v) for k, v in WEEKLY_ON_APPLIANCE.items() if k != 'id')
+    appliance = share_appliance([nameless])
+    result, failed = run(appliance, monkeypatch, state='absent', schedules=[dict(frequency='week', day='Sunday', hour=2)])
+    assert failed
+    assert 'with neither href nor id' in result['msg']
+    assert appliance.writes() == []
+
+
 def test_absent_when_nothing_is_there_is_unchanged(monkeypatch):
     appliance = share_appliance([])
     result, failed = run(appliance, monkeypatch, state='absent')
@@ -154,3 +180,15 @@ def test_appliance_refusal_names_the_schedule(monkeypatch):
     result, failed = run(appliance, monkeypatch, schedules=[dict(frequency='hour', keep=24)])
     assert failed
     assert result['msg'].startswith('Could not create automatic snapshot schedule every hour at :00, keep 24 on gold/backups/vs01: ')
+
+
+@pytest.mark.parametrize('check', [True, False])
+def test_missing_project_is_named_in_check_mode_and_for_real(monkeypatch, check):
+    appliance = FakeAppliance({
+        ('GET', '/api/storage/v1/pools'): answer({'pools': [{'name': 'gold'}]}),
+    })
+    result, failed = run(appliance, monkeypatch, check=check, project='nope', filesystem=None, schedules=[DAILY])
+    assert failed
+    assert result['msg'] == ("Could not list the automatic snapshot schedules of gold/nope: project 'nope' does not "
+                             "exist in pool 'gold'; create it first with exalogic.backup.zfssa_project")
+    assert appliance.writes() == []

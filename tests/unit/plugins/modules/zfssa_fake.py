@@ -22,6 +22,7 @@ __metaclass__ = type
 
 import json
 
+from ansible.module_utils import basic
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import client as zfssa
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import run_module
 
@@ -30,7 +31,7 @@ try:
 except ImportError:  # Python 2
     from urlparse import urlsplit
 
-CONNECTION = dict(host='zfs.example.com', user='root', password='S3cret-Pa55', validate_certs=False, retries=2)
+CONNECTION = dict(host='zfs.example.com', user='root', password='S3cret-Pa55', retries=2)  # the fake ignores TLS
 ACCESS = '/api/access/v1'
 
 
@@ -100,7 +101,28 @@ def module_args(defaults, check=False, diff=False, **args):
 
 
 def run_zfssa_module(module_main, args, monkeypatch, appliance):
-    """Run a zfssa_* module's main() against the fake appliance; return (result, failed)."""
+    """Run a zfssa_* module's main() against the fake appliance; return (result, failed).
+
+    The module's warnings (module.warn) are in result['warnings'] when there are any, as Ansible
+    would show them.
+    """
     monkeypatch.setattr(zfssa, 'urls_transport', appliance)
     monkeypatch.setattr(zfssa.time, 'sleep', lambda seconds: None)
-    return run_module(module_main, args, monkeypatch)
+    warnings = []
+    original_warn = basic.AnsibleModule.warn
+
+    def warn(self, text):
+        warnings.append(text)
+        original_warn(self, text)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', warn)
+    result, failed = run_module(module_main, args, monkeypatch)
+    if warnings:
+        result['warnings'] = list(result.get('warnings') or []) + warnings
+    return result, failed
+
+
+def run(module_main, appliance, monkeypatch, check=False, diff=False, **params):
+    """The one way appliance module tests run a module: CONNECTION plus params, check and diff mode as
+    asked, against the fake appliance; returns (result, failed)."""
+    return run_zfssa_module(module_main, module_args({}, check, diff, **params), monkeypatch, appliance)

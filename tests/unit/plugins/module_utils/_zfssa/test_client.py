@@ -200,6 +200,36 @@ def test_basic_auth_on_every_request_when_the_access_service_is_missing(status):
     ]  # no logout: there is no session
 
 
+HTML_404 = (404, {'Content-Type': 'text/html'}, b'<html><head><title>404 Not Found</title></head><body>nope</body></html>')
+
+
+def test_a_web_server_that_is_not_an_appliance_is_refused_before_any_other_request():
+    client, transport = make_client([HTML_404, HTML_404])
+    with pytest.raises(ZfssaError) as info:
+        with client:
+            client.post(storage_paths.filesystems('gold', 'backups'), {'name': 'vs01'})
+    assert str(info.value).startswith('https://zfs.example.com:215 is not a ZFS Storage Appliance REST API: '
+                                      'POST /api/access/v1 answered HTTP 404 (text/html) and GET /api/access/v1 '
+                                      'answered HTTP 404 (text/html)')
+    assert 'port 215' in info.value.hint
+    assert [(c['method'], c['url']) for c in transport.calls] == [
+        ('POST', BASE + '/api/access/v1'), ('GET', BASE + '/api/access/v1')]
+
+
+@pytest.mark.parametrize('login', [
+    (404, {'X-Zfssa-Version': 'ak/SUNW,ankimo@2013.06.05.8.0,1-1.1'}, b''),
+    (501, {'Content-Type': 'text/plain'}, b'not implemented'),
+])
+def test_basic_auth_only_after_the_server_showed_it_is_an_appliance(login):
+    services = ok({'services': [{'name': 'storage', 'version': '1.0', 'uri': BASE + '/api/storage/v1'}]})
+    script = [login, ok({'pools': []})] if login[1].get('X-Zfssa-Version') else [login, services, ok({'pools': []})]
+    client, transport = make_client(script)
+    with client:
+        assert client.get('/pools') == {'pools': []}
+    assert transport.sequence()[-1] == ('GET', BASE + '/api/storage/v1/pools', 'basic')
+    assert client.auth_mode == 'basic'
+
+
 def test_basic_auth_401_is_not_retried():
     client, transport = make_client([fault(404, 'ERR_NOT_FOUND'), fault(401, 'ERR_UNAUTHORIZED')])
     with pytest.raises(ZfssaError) as info:
@@ -513,6 +543,41 @@ def test_path_segments_are_quoted():
     assert storage_paths.snapshot('gold', 'p', u'caf\u00e9?#') == '/pools/gold/projects/p/snapshots/caf%C3%A9%3F%23'
 
 
+@pytest.mark.parametrize('obj, expected', [
+    ({'href': '/api/storage/v1/pools/gold/projects/backups/automatic/automatic-000'},
+     '/pools/gold/projects/backups/automatic/automatic-000'),
+    ({'href': '/api/storage/v2/replication/actions/a%201/', 'id': 'other'}, '/replication/actions/a%201'),
+    ({'id': 'automatic-007'}, '/coll/automatic-007'),
+    ({'href': 'https://evil.example.com/api/storage/v1/x', 'id': 's1'}, '/coll/s1'),
+    ({'href': '/api/storage/v1/pools/gold/projects/backups/filesystems/..', 'id': 's2'}, '/coll/s2'),
+    ({'href': '/api/service/v1/services/replication/targets/dr', 'id': 's3'}, '/coll/s3'),
+])
+def test_objects_are_addressed_by_href_then_id(obj, expected):
+    assert zfssa.object_path(obj, '/coll', 'schedule') == expected
+
+
+@pytest.mark.parametrize('obj', [{}, {'id': ''}, {'href': '/api/storage/v1/'}, {'href': '/api/storage/v1/a//b'}, None])
+def test_an_object_without_href_or_id_is_never_addressed_through_its_collection(obj):
+    with pytest.raises(ZfssaError) as info:
+        zfssa.object_path(obj, '/coll', 'replication schedule')
+    assert 'replication schedule with neither href nor id' in str(info.value)
+
+
+def test_object_id_falls_back_to_the_last_href_segment():
+    assert zfssa.object_id({'href': '/api/storage/v1/pools/gold/projects/p/automatic/automatic-003'}) == 'automatic-003'
+    assert zfssa.object_id({'id': 'x', 'href': '/api/storage/v1/a/b'}) == 'x'
+    assert zfssa.object_id({}) is None
+
+
+@pytest.mark.parametrize('name', ['.', '..', ''])
+def test_dot_segments_and_empty_names_are_refused_before_any_request(name):
+    with pytest.raises(zfssa.PathError) as info:
+        storage_paths.filesystem('gold', 'backups', name)
+    assert isinstance(info.value, ZfssaError) and isinstance(info.value, ValueError)
+    if name:
+        assert "'%s' cannot name an appliance object" % name in str(info.value)
+
+
 @pytest.mark.parametrize('version', ['v1', 'v2'])
 def test_urls_for_each_api_version_and_service(version):
     client, transport = make_client([login_ok(), ok({}), ok({}), ok({})], api_version=version)
@@ -552,6 +617,9 @@ def test_tls_and_timeout_settings_reach_the_transport():
     (dict(api_version='v3'), 'v1 or v2'),
     (dict(timeout=0), 'timeout'),
     (dict(retries=-1), 'retries'),
+    (dict(host='root@other.example.com'), 'no user@ part'),
+    (dict(host='zfs?x=1'), 'no user@ part'),
+    (dict(host='zfs#frag'), 'no user@ part'),
 ])
 def test_bad_connection_settings_are_refused_by_name(kwargs, words):
     args = dict(host=HOST, user='root', password=PASSWORD)
@@ -585,6 +653,62 @@ def test_password_never_appears_in_errors():
         messages.append(json.dumps(module.failed))
     assert [m for m in messages if PASSWORD in m] == []
     assert any('********' in m for m in messages)
+
+
+def test_basic_token_and_session_id_are_masked_like_the_password():
+    # A proxy error page that echoes the request headers.
+    session = 'sess-2f9c1e77a0b4'
+    echo = 'Authorization: %s X-Auth-Session: %s' % (BASIC, session)
+    client = make_client([login_ok(session), (400, {'Content-Type': 'text/plain'}, echo.encode())], retries=0)[0]
+    with pytest.raises(ZfssaError) as info:
+        client.get('/pools')
+    err = info.value
+    texts = [str(err), err.details or '', json.dumps(err.fault())]
+    token = BASIC.split()[1]
+    assert [t for t in texts if token in t or session in t] == []
+    assert 'Authorization: Basic ******** X-Auth-Session: ********' in str(err)
+
+
+def test_the_module_output_masks_the_token_and_the_session_too(monkeypatch):
+    with patched_exits(monkeypatch):
+        module = spec_module({'host': HOST, 'user': 'root', 'password': PASSWORD}, monkeypatch)
+    client = ZfssaClient.from_module(module, transport=FakeTransport([login_ok('sess-7731aa'), ok({})]), backoff=0)
+    client.get('/pools')
+    assert {PASSWORD, BASIC.split()[1], 'sess-7731aa'} <= module.no_log_values
+
+
+@pytest.mark.parametrize('answer', [b'[]', b'"x"', b'123', b'[{"name": "gold"}]'])
+def test_an_answer_that_is_not_a_json_object_is_a_clear_error(answer):
+    client = make_client([login_ok(), (200, {'Content-Type': 'application/json'}, answer)])[0]
+    with pytest.raises(ZfssaError) as info:
+        client.get('/pools')
+    assert str(info.value).startswith('GET /api/storage/v1/pools: HTTP 200 the answer is not a JSON object')
+
+
+def test_an_object_key_that_is_not_an_object_is_a_clear_error():
+    client = make_client([login_ok(), ok({'project': 'backups'})])[0]
+    with pytest.raises(ZfssaError) as info:
+        client.get_or_none('/pools/gold/projects/backups', 'project')
+    assert "the answer has no 'project' object" in str(info.value)
+
+
+def test_tls_hint_leads_with_ca_path():
+    client = make_client([TransportError('certificate verify failed', 'tls')])[0]
+    with pytest.raises(ZfssaError) as info:
+        client.get('/pools')
+    assert info.value.hint.startswith('Give the CA that signed the appliance certificate with ca_path')
+    assert 'last resort' in info.value.hint
+
+
+def test_validate_certs_false_warns_once(monkeypatch):
+    warnings = []
+    with patched_exits(monkeypatch):
+        module = spec_module({'host': HOST, 'user': 'root', 'password': PASSWORD, 'validate_certs': False}, monkeypatch)
+    monkeypatch.setattr(module, 'warn', warnings.append)
+    client = ZfssaClient.from_module(module, transport=FakeTransport([login_ok(), ok({}), ok({})]), backoff=0)
+    client.get('/pools')
+    client.get('/pools')
+    assert len(warnings) == 1 and 'validate_certs is false' in warnings[0] and 'ca_path' in warnings[0]
 
 
 # ------------------------------------------------------------------------------- module helpers

@@ -128,7 +128,7 @@ ADMIN_NET = {'network': '10.0.9.0/24', 'access': 'ro'}
 
 
 @pytest.mark.parametrize('exceptions, default_access, expected', [
-    ([], None, 'on'),
+    ([], None, 'off'),  # an emptied exception list revokes access; it never opens the share
     ([], 'rw', 'on'),
     ([], 'ro', 'ro'),
     ([], 'none', 'off'),
@@ -183,3 +183,17 @@ def test_exceptions_of_reads_typed_exceptions_back():
         {'network': '@10.0.1.5/32', 'access': 'rw', 'root': True},
         {'network': '@10.0.9.0/24', 'access': 'ro', 'root': False},
     ]
+
+
+@pytest.mark.parametrize('before, after, expected', [
+    ('sec=sys,rw=@10.0.1.5/32', 'on', ('none', 'rw')),
+    ('off', 'sec=sys,ro,rw=@10.0.1.5/32', ('none', 'ro')),
+    ('ro', 'sec=sys,rw,root=@10.0.1.5/32', ('ro', 'rw')),
+    (None, 'on', ('none', 'rw')),
+    ('sec=sys,rw=@10.0.1.5/32', 'off', None),
+    ('on', 'sec=sys,rw=@10.0.1.5/32', None),
+    ('on', 'on', None),
+    (None, 'sec=sys,rw=@10.0.1.5/32', None),
+])
+def test_widening_compares_the_access_of_unlisted_clients(before, after, expected):
+    assert sharenfs.widening(before, after) == expected
