@@ -192,24 +192,24 @@ class PruneTask(ScopeTask):
         doing = 'list the clones of snapshot %s@%s' % (self.owner, snap['name'])
         return len(self.client.get(self.path(snap['name']) + '/dependents', doing=doing).get('dependents') or [])
 
-    def plan(self, candidates):
+    def plan(self, current):
         policy = dict((option, self.params[option]) for option in KEEP_OPTIONS)
-        return select_retention(candidates, policy)
+        return select_retention(current, policy)
 
-    def apply(self, selection):
+    def apply(self, plan):
         done = []
-        for entry in selection['delete']:
+        for entry in plan['delete']:
             doing = 'delete snapshot %s@%s' % (self.owner, entry['name'])
             if done:
                 doing += ' (already deleted: %s)' % ', '.join(done)
             self.client.delete(self.path(entry['name']), doing=doing)
             done.append(entry['name'])
 
-    def report(self, candidates, selection):
-        result = dict(changed=bool(selection['delete']), kept=selection['keep'], deleted=selection['delete'])
+    def report(self, current, plan):
+        result = dict(changed=bool(plan['delete']), kept=plan['keep'], deleted=plan['delete'])
         if result['changed']:
-            result['diff'] = dict(before=dict(snapshots=sorted(snap['name'] for snap in candidates)),
-                                  after=dict(snapshots=sorted(entry['name'] for entry in selection['keep'])))
+            result['diff'] = dict(before=dict(snapshots=sorted(snap['name'] for snap in current)),
+                                  after=dict(snapshots=sorted(entry['name'] for entry in plan['keep'])))
         return result
 
 

@@ -308,8 +308,8 @@ def test_mount_auto_leaves_a_share_mounted_before_the_run_mounted(vservers, nfs_
     assert not first.failed, first.explain()
     os.makedirs(host.mount_point)
     by_hand = 'mount -t nfs -o vers=3,nolock %s %s || exit 99' % (nfs_bed.spec(host.share), host.mount_point)
-    run = run_ansible_module(host.collections, 'rsync_backup', host.args(root=str(host.root), extra_args=BED_RSYNC_ARGS),
-                     host.work, before=by_hand)
+    args = host.args(root=str(host.root), extra_args=BED_RSYNC_ARGS)
+    run = run_ansible_module(host.collections, 'rsync_backup', args, host.work, before=by_hand)
     assert not run.failed and run.result['changed'] is False, run.explain()
     assert run.fuse_mounts() == [host.mount_point]
     assert run.namespace.left_mounted == [host.mount_point]    # still there when ansible returned

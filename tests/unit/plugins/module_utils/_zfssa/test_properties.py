@@ -6,7 +6,6 @@ The scope task itself (ScopeTask) is tested in test_module.py."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import pytest
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_label, scope_spec
 
