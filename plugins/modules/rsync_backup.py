@@ -272,13 +272,13 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
-from ansible_collections.exalogic.backup.plugins.module_utils._backup import mounts, rsync, sources
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined, mounts, rsync, sidecar, sources
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils._host.fstab import fstab_entries, parse_fstab
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect import collect_layout, layout_json
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.procfs import fstype_kind, parse_proc_swaps
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
-    COLLECTION_VERSION, MANIFEST_VERSION, BackupPaths, read_json, write_json, write_marker)
+    COLLECTION_VERSION, MANIFEST_VERSION, BackupPaths, count_field, read_json, write_json, write_marker)
 
 DELETE_CAP_FLOOR = 100
 PROBE_UID = 12345
@@ -350,48 +350,92 @@ class Backup(backup_run.ShareJob):
             self.result['initialised'] = True
 
     def probe_root_access(self):
-        """Create and chown a file on the share: root squash shows here, before rsync writes anything."""
-        probe = os.path.join(self.paths.share_root, '.exalogic-probe-%d' % os.getpid())
+        """Create and fchown a file on the share: root squash shows here, before rsync writes anything.
+
+        The name is unpredictable and the file is created O_EXCL, so nothing planted on the share is
+        followed; the owner is set on the descriptor, never on a path.
+        """
+        root = self.paths.share_root
         try:
-            with open(probe, 'w') as handle:
-                handle.write('probe\n')
-            os.chown(probe, PROBE_UID, PROBE_UID)
+            fd, name = confined.create_temp(root, '', prefix='.exalogic-probe-')
+        except confined.ConfinedError as err:
+            raise JobFailed('backup not started, nothing was written: %s' % err)
+        try:
+            os.write(fd, b'probe\n')
+            os.fchown(fd, PROBE_UID, PROBE_UID)
         except (IOError, OSError) as err:
             raise JobFailed(
                 'backup not started, nothing was written: root on this host cannot set owners on the share '
                 '(%s: %s). The appliance maps root to the anonymous user (root squash) for this host: grant root '
                 'access to this host on the share (zfssa_filesystem nfs_exceptions with root: true for its '
-                'address), then run again' % (probe, err.strerror or err))
+                'address), then run again' % (os.path.join(root, name), err.strerror or err))
         finally:
-            if os.path.lexists(probe):
-                os.unlink(probe)
+            os.close(fd)
+            confined.remove_file(root, name)
+
+    def prepare_share_dirs(self):
+        """<backup_dir>, root/ and meta/ as real, private directories on the verified mount (never symlinks)."""
+        root, name = self.paths.share_root, self.backup_dir
+        try:
+            for sub in ('root', 'meta'):
+                confined.make_dirs(root, '%s/%s' % (name, sub), mode=0o700)
+            fd = confined.open_dir(root, name)
+            try:
+                os.fchmod(fd, 0o700)  # the mirror holds every secret of the host: no other NFS client reads it
+            finally:
+                os.close(fd)
+            return confined.open_dir(root, name + '/root')
+        except confined.ConfinedError as err:
+            raise JobFailed('backup not started, nothing was written: %s. Something on the share is not what a '
+                            'backup wrote; inspect it on the appliance and remove it' % err)
+
+    def share_write(self, path, data):
+        """Write a side-car or log file below <backup_dir>/meta through the confined layer."""
+        confined.write_file(self.paths.share_root, self.paths.relpath(path), sidecar.to_bytes(data))
+
+    def keep_log(self, data):
+        try:
+            self.share_write(self.paths.log, data)
+        except confined.ConfinedError as err:
+            self.module.warn('could not keep the rsync log: %s' % err)
 
     def gates(self):
         table = mounts.read_mount_table()
         plan = dict(sources=self.source_list(table), excludes=self.exclude_list())
         self.result['sources'] = plan['sources']
         self.check_expected_mounts(table)
-        last = read_json(self.paths.manifest) or {}
+        try:
+            last = read_json(self.paths.manifest, self.paths) or {}
+        except confined.ConfinedError as err:
+            raise JobFailed('backup not started, nothing was written: the last manifest is not usable: %s' % err)
         plan['last'] = last
         self.check_source_size(plan, last)
         plan['max_delete'] = self.delete_cap(last)
         return plan
 
     def transfer(self, plan):
+        target, tree_fd = self.paths.tree, None
         if not self.check:
-            for directory in (self.paths.tree, self.paths.meta):
-                if not os.path.isdir(directory):
-                    os.makedirs(directory, 0o700)
+            tree_fd = self.prepare_share_dirs()
+            # rsync writes into the directory just verified, whatever is renamed on the share meanwhile
+            target = '/proc/%d/fd/%d' % (os.getpid(), tree_fd)
             self.run_record = dict(status='running', run_id=run_id(), host=self.backup_dir, start=utc_now(),
                                    pid=os.getpid())
-            write_json(self.paths.run, self.run_record)
+            write_json(self.paths.run, self.run_record, self.paths)
             self.run_started = True
+        try:
+            return self.run_rsync(plan, target)
+        finally:
+            if tree_fd is not None:
+                os.close(tree_fd)
+
+    def run_rsync(self, plan, target):
         argv = rsync.backup_command(
-            self.rsync_bin(), [sources.anchored(self.root, s) for s in plan['sources']], self.paths.tree,
+            self.rsync_bin(), [sources.anchored(self.root, s) for s in plan['sources']], target,
             excludes=plan['excludes'], exclude_from=self.p['exclude_from'], cow_target=self.p['cow_target'],
             acls=self.p['acls'], bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], max_delete=plan['max_delete'],
             dry_run=self.check, extra_args=self.p['extra_args'])
-        rc, stderr, items, stats = self.rsync(argv, keep_log_at=None if self.check else self.paths.log)
+        rc, stderr, items, stats = self.rsync(argv, keep_log_at=None if self.check else self.keep_log)
         outcome = rsync.classify(rc, stderr, acls=self.p['acls'])
         self.result.update(rsync_rc=rc, rsync_result=outcome['result'], stats=stats, changes=items['paths'],
                            vanished=outcome['vanished'], unreadable=outcome['unreadable'], max_delete=plan['max_delete'],
@@ -419,9 +463,9 @@ class Backup(backup_run.ShareJob):
             unreadable=outcome['unreadable_count'], sources=plan['sources'], root=self.root,
             exclude_sha256=sources.exclude_digest(plan['excludes'], backup_run.read_text(self.p['exclude_from'])),
             max_delete=plan['max_delete'], sidecar=self.p['sidecar'], collection_version=COLLECTION_VERSION)
-        write_json(self.paths.manifest, manifest)  # last: only now is this backup complete
+        write_json(self.paths.manifest, manifest, self.paths)  # last: only now is this backup complete
         self.run_record.update(status='complete', end=end)
-        write_json(self.paths.run, self.run_record)
+        write_json(self.paths.run, self.run_record, self.paths)
         self.result['manifest'] = manifest
 
     # ------------------------------------------------------------------ gates and plan
@@ -487,7 +531,7 @@ class Backup(backup_run.ShareJob):
 
     def check_source_size(self, plan, last):
         ratio = self.p['min_source_ratio']
-        last_total = last.get('files_total') or 0
+        last_total = count_field(last, 'files_total') or 0  # the manifest is share input: any type
         if not ratio or not last_total:
             return
         wanted = int(last_total * ratio)
@@ -503,9 +547,10 @@ class Backup(backup_run.ShareJob):
         if self.p['max_delete'] is not None:
             return self.p['max_delete']
         ratio = self.p['max_delete_ratio']
-        if not ratio or not last.get('files_total'):
+        last_total = count_field(last, 'files_total')
+        if not ratio or not last_total:
             return None
-        return max(int(last['files_total'] * ratio), DELETE_CAP_FLOOR)
+        return max(int(last_total * ratio), DELETE_CAP_FLOOR)
 
     # ------------------------------------------------------------------ side-car and records
 
@@ -513,7 +558,7 @@ class Backup(backup_run.ShareJob):
         wanted = self.p['sidecar']
         if 'layout' in wanted:
             layout = collect_layout(self.module, root=self.root)
-            write_text(self.paths.layout, layout_json(layout))
+            self.share_write(self.paths.layout, layout_json(layout))
         if 'acls' in wanted or 'capabilities' in wanted:
             entries = list(sources.walk(self.root, self.result['sources'], self.exclude_list()))
             if 'acls' in wanted:
@@ -526,25 +571,27 @@ class Backup(backup_run.ShareJob):
         if not getfacl:
             self.module.warn('getfacl is not installed: POSIX ACLs are not kept in the side-car (install acl)')
             return
-        names = ''.join((rel.lstrip('/') or '.') + '\n' for rel, st in entries
-                        if '\n' not in rel and not is_symlink(st))
+        names = b''.join(sidecar.to_bytes(rel.lstrip('/') or '.') + b'\n' for rel, st in entries
+                         if '\n' not in rel and not is_symlink(st))
         rc, out, err = self.module.run_command([getfacl, '--skip-base', '--numeric', '--physical', '-'],
-                                               data=names, cwd=self.root, binary_data=True)
+                                               data=names, cwd=self.root, binary_data=True, encoding=None)
         if rc not in (0, 1):
-            self.module.warn('getfacl failed (%d): %s' % (rc, err.strip()))
-        write_text(self.paths.acls, out)
+            self.module.warn('getfacl failed (%d): %s' % (rc, err.decode('utf-8', 'replace').strip()))
+        self.share_write(self.paths.acls, out)
 
     def dump_capabilities(self, entries):
         getcap = self.module.get_bin_path('getcap', opt_dirs=['/usr/sbin', '/sbin'])
         if not getcap:
             self.module.warn('getcap is not installed: file capabilities are not kept in the side-car (install libcap)')
             return
-        files = [rel.lstrip('/') for rel, st in entries if is_regular(st) and rel.strip('/')]
+        files = [rel.lstrip('/') for rel, st in entries if is_regular(st) and rel.strip('/') and '\n' not in rel]
         lines = []
         for start in range(0, len(files), 500):
-            rc, out, err = self.module.run_command([getcap] + files[start:start + 500], cwd=self.root)
-            lines.extend(line for line in out.splitlines() if line.strip())
-        write_text(self.paths.capabilities, '\n'.join(lines) + ('\n' if lines else ''))
+            batch = files[start:start + 500]
+            rc, out, err = self.module.run_command([getcap] + batch, cwd=self.root, encoding=None,
+                                                   expand_user_and_vars=False)
+            lines.extend(sidecar.parse_getcap_output(out, batch))
+        self.share_write(self.paths.capabilities, b''.join(line + b'\n' for line in lines))
 
     def record_failure(self, message):
         if not self.run_started:
@@ -552,9 +599,9 @@ class Backup(backup_run.ShareJob):
         record = dict(self.run_record, status='failed', end=utc_now(), error=message,
                       rsync_rc=self.result.get('rsync_rc'), rsync_result=self.result.get('rsync_result'))
         try:
-            write_json(self.paths.failure, record)
-            write_json(self.paths.run, record)
-        except (IOError, OSError) as err:
+            write_json(self.paths.failure, record, self.paths)
+            write_json(self.paths.run, record, self.paths)
+        except (IOError, OSError, confined.ConfinedError) as err:
             self.module.warn('could not record the failure on the share: %s' % err)
 
 
@@ -564,11 +611,6 @@ def is_regular(st):
 
 def is_symlink(st):
     return stat.S_ISLNK(st.st_mode)
-
-
-def write_text(path, text):
-    with open(path, 'w') as handle:
-        handle.write(text)
 
 
 def utc_now():

@@ -347,6 +347,21 @@ def unlink_at(dfd, name):
     os.unlink(path, **kw)
 
 
+def remove_file(root, relpath, missing_ok=True):
+    """Remove the file or symlink root/relpath (never followed); parents walked no-follow."""
+    parts = split(relpath)
+    dfd = _walk(root, parts[:-1], False)
+    if dfd is None:
+        return
+    try:
+        unlink_at(dfd, parts[-1])
+    except OSError as err:
+        if not (missing_ok and err.errno == errno.ENOENT):
+            raise ConfinedError('cannot remove %s: %s' % (show(root, relpath), err.strerror))
+    finally:
+        os.close(dfd)
+
+
 def write_file(root, relpath, data, mode=0o600, uid=None, gid=None, one_device=True):
     """Write data (bytes) to root/relpath atomically, never following a symlink.
 

@@ -90,8 +90,16 @@ def count_field(record, name):
     return value
 
 
-def write_json(path, data):
-    """Write atomically (temp file in the same directory, fsync, rename): readers never see half a file."""
+def write_json(path, data, paths=None):
+    """Write atomically (temp file in the same directory, fsync, rename): readers never see half a file.
+
+    With paths (a BackupPaths), path is on the share: written through the confined layer, so a
+    symlinked meta/ or record planted there is never followed.
+    """
+    if paths is not None:
+        text = json.dumps(data, indent=2, sort_keys=True) + '\n'
+        confined.write_file(paths.share_root, paths.relpath(path), text.encode('utf-8'))
+        return
     directory = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
     try:
@@ -108,8 +116,8 @@ def write_json(path, data):
 
 
 def write_marker(paths, note):
-    with open(paths.marker, 'w') as handle:
-        handle.write(note.rstrip('\n') + '\n')
+    """The share marker, written without following anything planted at its name."""
+    confined.write_file(paths.share_root, MARKER, (note.rstrip('\n') + '\n').encode('utf-8'), mode=0o644)
 
 
 def tree_is_dir(paths):

@@ -222,8 +222,11 @@ class ShareJob(object):
                 data = handle.read()
             if keep_log_at:
                 try:
-                    with open(keep_log_at, 'wb') as handle:
-                        handle.write(data)
+                    if callable(keep_log_at):  # the share is written through the confined layer
+                        keep_log_at(data)
+                    else:
+                        with open(keep_log_at, 'wb') as handle:
+                            handle.write(data)
                 except (IOError, OSError) as write_error:  # the share may be gone: rsync's result matters more
                     self.module.warn('could not keep the rsync log at %s: %s' % (keep_log_at, write_error))
         finally:
