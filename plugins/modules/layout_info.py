@@ -270,31 +270,44 @@ layout:
 '''
 
 import os
+import stat
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect import (
     SECTIONS, collect_layout, layout_json)
 
 
-def read_existing(path):
-    """Current content of dest as text, or None when the file does not exist."""
+MAX_DEST_BYTES = 64 << 20
+
+
+def split_dest(path):
+    path = os.path.abspath(path)
+    return os.path.dirname(path), os.path.basename(path)
+
+
+def read_existing(module, path):
+    """Current content of dest as text, or None when it does not exist; a symlink or non-file is refused."""
     try:
-        with open(path, 'rb') as handle:
-            return to_text(handle.read(), errors='surrogate_or_strict')
-    except (IOError, OSError):
-        return None
+        data = confined.read_file(*split_dest(path), max_bytes=MAX_DEST_BYTES, missing_ok=True, one_device=False)
+    except confined.ConfinedError as err:
+        module.fail_json(msg='dest %s: %s; give the path of a regular file' % (path, err))
+    return None if data is None else to_text(data, errors='surrogate_or_strict')
 
 
 def write_atomically(module, path, content):
-    """Write to a temporary file in the same directory, then rename over dest."""
-    tmp_path = '%s.%d.tmp' % (path, os.getpid())
+    """A new temp file (unpredictable name, O_EXCL) in dest's directory, renamed over dest."""
+    directory, name = split_dest(path)
     try:
-        with open(tmp_path, 'wb') as handle:
-            handle.write(to_bytes(content, errors='surrogate_or_strict'))
-    except (IOError, OSError) as exc:
-        module.fail_json(msg='Cannot write %s (option dest): %s' % (tmp_path, to_native(exc)))
-    module.atomic_move(tmp_path, path)
+        mode = stat.S_IMODE(os.lstat(path).st_mode)
+    except OSError:
+        mode = 0o644
+    try:
+        confined.write_file(directory, name, to_bytes(content, errors='surrogate_or_strict'), mode=mode,
+                            one_device=False)
+    except confined.ConfinedError as err:
+        module.fail_json(msg='Cannot write %s (option dest): %s' % (path, err))
 
 
 def main():
@@ -320,7 +333,7 @@ def main():
     result = {'changed': False, 'layout': layout}
     if dest:
         content = layout_json(layout)
-        before = read_existing(dest)
+        before = read_existing(module, dest)
         result['dest'] = dest
         if before != content:
             result['changed'] = True

@@ -305,14 +305,14 @@ from collections import namedtuple
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
-from ansible_collections.exalogic.backup.plugins.module_utils._backup import gates, mounts, rsync, sources
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined, gates, mounts, rsync, sidecar, sources
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils._host.fstab import fstab_entries, parse_fstab
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect import collect_layout, layout_json
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.procfs import fstype_kind, parse_proc_swaps
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
-    BackupPaths, complete_manifest, failed_run_record, interrupted_run, new_run_record, read_json, write_json,
-    write_marker)
+    BackupPaths, complete_manifest, count_field, failed_run_record, interrupted_run, new_run_record, read_json,
+    write_json, write_marker)
 
 FSTAB_MAX_BYTES = 1024 * 1024
 PROBE_UID = 12345
@@ -337,6 +337,7 @@ class Backup(backup_run.ShareJob):
         self.run_record = None
         self.plan = None
         self.outcome = None
+        self.target = None
         self.progress = None if self.check else backup_run.ProgressFile(
             self.p['progress_file'] or backup_run.default_progress_file(self.backup_dir), self.backup_dir)
 
@@ -380,21 +381,54 @@ class Backup(backup_run.ShareJob):
             self.result['initialised'] = True
 
     def probe_root_access(self):
-        """Create and chown a file on the share: root squash shows here, before rsync writes anything."""
-        probe = os.path.join(self.paths.share_root, '.exalogic-probe-%d' % os.getpid())
+        """Create and fchown a file on the share: root squash shows here, before rsync writes anything.
+
+        The name is unpredictable and the file is created O_EXCL, so nothing planted on the share is
+        followed; the owner is set on the descriptor, never on a path.
+        """
+        root = self.paths.share_root
         try:
-            with open(probe, 'w') as handle:
-                handle.write('probe\n')
-            os.chown(probe, PROBE_UID, PROBE_UID)
+            fd, name = confined.create_temp(root, '', prefix='.exalogic-probe-')
+        except confined.ConfinedError as err:
+            raise JobFailed('backup not started, nothing was written: %s' % err)
+        try:
+            os.write(fd, b'probe\n')
+            os.fchown(fd, PROBE_UID, PROBE_UID)
         except (IOError, OSError) as err:
             raise JobFailed(
                 'backup not started, nothing was written: root on this host cannot set owners on the share '
                 '(%s: %s). The appliance maps root to the anonymous user (root squash) for this host: grant root '
                 'access to this host on the share (zfssa_filesystem nfs_exceptions with root: true for its '
-                'address), then run again' % (probe, err.strerror or err))
+                'address), then run again' % (os.path.join(root, name), err.strerror or err))
         finally:
-            if os.path.lexists(probe):
-                os.unlink(probe)
+            os.close(fd)
+            confined.remove_file(root, name)
+
+    def prepare_share_dirs(self):
+        """<backup_dir>, root/ and meta/ as real, private directories on the verified mount (never symlinks)."""
+        root, name = self.paths.share_root, self.backup_dir
+        try:
+            for sub in ('root', 'meta'):
+                confined.make_dirs(root, '%s/%s' % (name, sub), mode=0o700)
+            fd = confined.open_dir(root, name)
+            try:
+                os.fchmod(fd, 0o700)  # the mirror holds every secret of the host: no other NFS client reads it
+            finally:
+                os.close(fd)
+            return confined.open_dir(root, name + '/root')
+        except confined.ConfinedError as err:
+            raise JobFailed('backup not started, nothing was written: %s. Something on the share is not what a '
+                            'backup wrote; inspect it on the appliance and remove it' % err)
+
+    def share_write(self, path, data):
+        """Write a side-car or log file below <backup_dir>/meta through the confined layer."""
+        confined.write_file(self.paths.share_root, self.paths.relpath(path), sidecar.to_bytes(data))
+
+    def keep_log_on_share(self, data):
+        try:
+            self.share_write(self.paths.log, data)
+        except confined.ConfinedError as err:
+            self.module.warn('could not keep the rsync log: %s' % err)
 
     def gates(self):
         table = mounts.read_mount_table()
@@ -420,7 +454,10 @@ class Backup(backup_run.ShareJob):
 
     def last_complete_manifest(self):
         """The manifest of the last COMPLETE run (failed runs never replace it), or {}."""
-        last = read_json(self.paths.manifest) or {}
+        try:
+            last = read_json(self.paths.manifest, self.paths) or {}
+        except confined.ConfinedError as err:
+            raise JobFailed('backup not started, nothing was written: the last manifest is not usable: %s' % err)
         return last if last.get('status') == 'complete' else {}
 
     def retired_sources(self):
@@ -431,14 +468,26 @@ class Backup(backup_run.ShareJob):
         problem = self.share.still_mounted_problem()
         if problem:
             raise JobFailed('backup of %s stopped before rsync, nothing was written: %s' % (self.backup_dir, problem))
-        if not self.check:
-            self.start_run_record()
         if self.check:
-            run = self.rsync_pass(dry_run=True)
-            if gates.delete_cap_problem(run.items['deleted'], plan.max_delete):
-                self.module.warn('a real run would stop at the deletion gate: ' +
-                                 gates.delete_cap_problem(run.items['deleted'], plan.max_delete))
-            return self.judge(run, run)
+            self.target = self.paths.tree
+            return self.preview(plan)
+        tree_fd = self.prepare_share_dirs()
+        # rsync writes into the directory just verified, whatever is renamed on the share meanwhile
+        self.target = '/proc/%d/fd/%d' % (os.getpid(), tree_fd)
+        try:
+            self.start_run_record()
+            return self.transfer_with_cap(plan)
+        finally:
+            os.close(tree_fd)
+
+    def preview(self, plan):
+        run = self.rsync_pass(dry_run=True)
+        if gates.delete_cap_problem(run.items['deleted'], plan.max_delete):
+            self.module.warn('a real run would stop at the deletion gate: ' +
+                             gates.delete_cap_problem(run.items['deleted'], plan.max_delete))
+        return self.judge(run, run)
+
+    def transfer_with_cap(self, plan):
         if plan.max_delete is None:
             run = self.rsync_pass(keep_log=True)
             return self.judge(run, run)
@@ -461,13 +510,13 @@ class Backup(backup_run.ShareJob):
     def rsync_pass(self, max_delete=None, dry_run=False, deletions_only=False, keep_log=False):
         plan = self.plan
         argv = rsync.backup_command(
-            self.rsync_bin(), [sources.anchored(self.root, s) for s in plan.sources], self.paths.tree,
+            self.rsync_bin(), [sources.anchored(self.root, s) for s in plan.sources], self.target,
             excludes=plan.excludes, exclude_from=self.p['exclude_from'], cow_target=self.p['cow_target'],
             acls=self.p['acls'], bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], max_delete=max_delete,
             dry_run=dry_run or self.check, extra_args=self.p['extra_args'], deletions_only=deletions_only)
         self.result['command'] = argv
         progress = self.progress.rsync_callback() if self.progress is not None and not dry_run else None
-        return self.rsync(argv, keep_log_at=self.paths.log if keep_log and not self.check else None,
+        return self.rsync(argv, keep_log_at=self.keep_log_on_share if keep_log and not self.check else None,
                           progress=progress)
 
     def judge(self, run, first):
@@ -492,15 +541,17 @@ class Backup(backup_run.ShareJob):
         return self.outcome
 
     def start_run_record(self):
-        for directory in (self.paths.tree, self.paths.meta):
-            if not os.path.isdir(directory):
-                os.makedirs(directory, 0o700)
-        interrupted = interrupted_run(read_json(self.paths.run))
+        try:
+            previous = read_json(self.paths.run, self.paths)
+        except confined.ConfinedError as err:  # not a record a run wrote: it is replaced below, never followed
+            self.module.warn('the last run record is not usable and is replaced: %s' % err)
+            previous = None
+        interrupted = interrupted_run(previous)
         if interrupted:  # we hold the lock, so the run that wrote 'running' is dead: say so
             self.module.warn('the previous run did not record its end: %s' % interrupted['error'])
-            write_json(self.paths.failure, interrupted)
+            write_json(self.paths.failure, interrupted, self.paths)
         self.run_record = new_run_record(self.backup_dir)
-        write_json(self.paths.run, self.run_record)
+        write_json(self.paths.run, self.run_record, self.paths)
         self.run_started = True
 
     def finish(self):
@@ -518,9 +569,9 @@ class Backup(backup_run.ShareJob):
             exclude_sha256=sources.exclude_digest(plan.excludes, backup_run.read_text(self.p['exclude_from'])),
             max_delete=plan.max_delete, sidecar=self.p['sidecar'], filesystems=plan.filesystems,
             retired_sources=[s for s in self.retired_sources() if s in gates.last_filesystems(plan.last)])
-        write_json(self.paths.manifest, manifest)  # last: only now is this backup complete
+        write_json(self.paths.manifest, manifest, self.paths)  # last: only now is this backup complete
         self.run_record.update(status='complete', end=manifest['end'])
-        write_json(self.paths.run, self.run_record)
+        write_json(self.paths.run, self.run_record, self.paths)
         self.result['manifest'] = manifest
         if self.progress is not None:
             self.progress.update(phase='finish', status='complete', files_done=stats.get('changed'),
@@ -600,7 +651,7 @@ class Backup(backup_run.ShareJob):
 
     def check_source_size(self, chosen, excludes, last):
         ratio = self.p['min_source_ratio']
-        last_total = last.get('files_total') or 0
+        last_total = count_field(last, 'files_total') or 0  # the manifest is share input: any type
         if not ratio or not last_total:
             return
         wanted = int(last_total * ratio)
@@ -618,7 +669,7 @@ class Backup(backup_run.ShareJob):
         wanted = self.p['sidecar']
         if 'layout' in wanted:
             layout = collect_layout(self.module, root=self.root)
-            write_text(self.paths.layout, layout_json(layout))
+            self.share_write(self.paths.layout, layout_json(layout))
         if 'acls' in wanted or 'capabilities' in wanted:
             entries = list(sources.walk(self.root, self.result['sources'], self.exclude_list()))
             if 'acls' in wanted:
@@ -631,25 +682,27 @@ class Backup(backup_run.ShareJob):
         if not getfacl:
             self.module.warn('getfacl is not installed: POSIX ACLs are not kept in the side-car (install acl)')
             return
-        names = ''.join((rel.lstrip('/') or '.') + '\n' for rel, st in entries
-                        if '\n' not in rel and not is_symlink(st))
+        names = b''.join(sidecar.to_bytes(rel.lstrip('/') or '.') + b'\n' for rel, st in entries
+                         if '\n' not in rel and not is_symlink(st))
         rc, out, err = self.module.run_command([getfacl, '--skip-base', '--numeric', '--physical', '-'],
-                                               data=names, cwd=self.root, binary_data=True)
+                                               data=names, cwd=self.root, binary_data=True, encoding=None)
         if rc not in (0, 1):
-            self.module.warn('getfacl failed (%d): %s' % (rc, err.strip()))
-        write_text(self.paths.acls, out)
+            self.module.warn('getfacl failed (%d): %s' % (rc, err.decode('utf-8', 'replace').strip()))
+        self.share_write(self.paths.acls, out)
 
     def dump_capabilities(self, entries):
         getcap = self.module.get_bin_path('getcap', opt_dirs=['/usr/sbin', '/sbin'])
         if not getcap:
             self.module.warn('getcap is not installed: file capabilities are not kept in the side-car (install libcap)')
             return
-        files = [rel.lstrip('/') for rel, st in entries if is_regular(st) and rel.strip('/')]
+        files = [rel.lstrip('/') for rel, st in entries if is_regular(st) and rel.strip('/') and '\n' not in rel]
         lines = []
         for start in range(0, len(files), 500):
-            rc, out, err = self.module.run_command([getcap] + files[start:start + 500], cwd=self.root)
-            lines.extend(line for line in out.splitlines() if line.strip())
-        write_text(self.paths.capabilities, '\n'.join(lines) + ('\n' if lines else ''))
+            batch = files[start:start + 500]
+            rc, out, err = self.module.run_command([getcap] + batch, cwd=self.root, encoding=None,
+                                                   expand_user_and_vars=False)
+            lines.extend(sidecar.parse_getcap_output(out, batch))
+        self.share_write(self.paths.capabilities, b''.join(line + b'\n' for line in lines))
 
     def on_failure(self, message):
         if self.progress is not None and self.progress.started:
@@ -659,9 +712,9 @@ class Backup(backup_run.ShareJob):
         record = failed_run_record(self.run_record, message, rsync_rc=self.result.get('rsync_rc'),
                                    rsync_result=self.result.get('rsync_result'))
         try:
-            write_json(self.paths.failure, record)
-            write_json(self.paths.run, record)
-        except (IOError, OSError) as err:
+            write_json(self.paths.failure, record, self.paths)
+            write_json(self.paths.run, record, self.paths)
+        except (IOError, OSError, confined.ConfinedError) as err:
             self.module.warn('could not record the failure on the share: %s' % err)
 
 
@@ -708,9 +761,6 @@ def is_symlink(st):
     return stat.S_ISLNK(st.st_mode)
 
 
-def write_text(path, text):
-    with open(path, 'w') as handle:
-        handle.write(text)
 
 
 def argument_spec():

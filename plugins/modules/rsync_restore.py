@@ -17,11 +17,18 @@ description:
     alternate root such as a new disk mounted elsewhere.
   - B(Safety.) Refuses a source that is not a verified mount of the share, an empty tree, or a
     backup whose manifest is not complete (a failed run, or a snapshot taken while a run was
-    writing) unless O(force=true). Never deletes for path restores; a whole-tree restore deletes
-    only with O(delete=true), capped by O(max_delete). O(backup_replaced=true) keeps every file it
-    replaces.
+    writing) unless O(force=true). A whole-tree restore deletes only with O(delete=true), capped by
+    O(max_delete); O(delete=true) into the running system's C(/) is refused for every spelling of it.
+    O(backup_replaced=true) keeps every file it replaces.
+  - B(Path restores follow the backup's layout.) Each path is resolved inside the backup as the backed-up
+    server would resolve it (C(/bin/foo) is C(/usr/bin/foo) when the backup has C(/bin -> usr/bin)); the
+    destination's existing directories and symlinks above it are kept, one that resolves outside
+    O(dest_root) is refused. The path itself replaces what is there, also a symlink (listed in
+    RV(replaced_symlinks), in check mode too).
   - Reapplies the POSIX ACLs and file capabilities from the backup's side-car files to what it
-    restored (NFSv3 shares cannot hold them).
+    restored (NFSv3 shares cannot hold them), one file at a time, only inside O(dest_root) and the
+    selected O(paths), never through a symlink; owner, group and setuid lines of the side-car are
+    not applied (rsync restored owners and modes).
   - Works with Python 2.7 and 3.6+ on the target; needs C(rsync) and C(mount).
 author:
   - exalogic.backup developers (!UNKNOWN)
@@ -41,7 +48,8 @@ options:
   paths:
     description:
       - Files or directories to restore, as paths on the backed-up server (C(/etc/hosts), C(/opt/app)).
-      - Default - the whole tree.
+      - Default - the whole tree. An empty list, C(/), and paths with C(..), C(.), empty components or
+        NUL are refused.
     type: list
     elements: path
   dest_root:
@@ -182,10 +190,23 @@ replaced_dir:
   type: str
   sample: /var/tmp/exalogic-restore-replaced-20261125T081500Z
 sidecar:
-  description: How many ACL entries and file capabilities were reapplied.
+  description: How many ACL entries and file capabilities were reapplied, how many of them changed
+    something, and how many side-car entries were refused (each refusal is also a warning).
   returned: when not check mode
   type: dict
-  sample: {acls: 3, capabilities: 2}
+  sample: {acls: 3, capabilities: 2, changed: 1, refused: 0}
+resolved:
+  description: Each requested path and the path in the backup it resolved to.
+  returned: when O(paths) is given
+  type: dict
+  sample: {/bin/foo: /usr/bin/foo}
+replaced_symlinks:
+  description: Symlinks in O(dest_root) that the restore replaces (check mode) or replaced by the backup's
+    file or directory.
+  returned: when rsync ran
+  type: list
+  elements: str
+  sample: [/opt/app]
 timings:
   description: Seconds per phase.
   returned: always
@@ -193,17 +214,20 @@ timings:
   sample: {mount: 0.2, verify: 0.01, rsync: 3.4, sidecar: 0.2, unmount: 0.1}
 '''
 
+import binascii
 import calendar
+import errno
 import os
+import stat
 import time
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
-from ansible_collections.exalogic.backup.plugins.module_utils._backup import rsync, sidecar, sources
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined, rsync, sidecar, sources
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
-    BackupPaths, backup_state, parse_utc)
+    BackupPaths, backup_state, parse_utc, read_share_file)
 
 TIME_FORMATS = ('%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d')
 
@@ -231,6 +255,7 @@ class Restore(backup_run.ShareJob):
         self.dest_root = os.path.normpath(self.p['dest_root'])
         self.result.update(snapshot=None, manifest=None, restored=[], stats={})
         self.source_paths = None
+        self.resolved = None
 
     def phases(self):
         steps = [('lock', self.take_locks), ('mount', self.mount), ('verify', self.choose_source)]
@@ -266,9 +291,12 @@ class Restore(backup_run.ShareJob):
             name, paths = None, BackupPaths(mount_point, self.backup_dir)
         self.result['snapshot'] = name
         self.result['source'] = paths.tree
-        usable, reason, manifest = backup_state(paths)
+        try:
+            usable, reason, manifest = backup_state(paths)
+        except confined.ConfinedError as err:
+            raise JobFailed('restore not started: the backup records are not usable: %s' % err)
         self.result['manifest'] = manifest
-        if not os.path.isdir(paths.tree) or not os.listdir(paths.tree):
+        if not os.path.isdir(paths.tree) or os.path.islink(paths.tree) or not os.listdir(paths.tree):
             raise JobFailed('restore not started: the backup tree %s is missing or empty' % paths.tree)
         if not usable and not self.p['force']:
             raise JobFailed('restore not started: %s. Choose a snapshot with a complete backup (as_of picks one), '
@@ -294,7 +322,11 @@ class Restore(backup_run.ShareJob):
         best = None
         for name in self.snapshot_names():
             paths = BackupPaths(os.path.join(self.snapshot_dir(), name), self.backup_dir)
-            usable, _reason, manifest = backup_state(paths)
+            try:
+                usable, _reason, manifest = backup_state(paths)
+            except confined.ConfinedError as err:
+                self.module.warn('snapshot %s skipped: %s' % (name, err))
+                continue
             end = manifest_end(manifest or {}) if usable else None
             if end is not None and end <= limit and (best is None or end > best[0]):
                 best = (end, name, paths)
@@ -306,24 +338,30 @@ class Restore(backup_run.ShareJob):
     # ------------------------------------------------------------------ copy back
 
     def selected_paths(self):
-        return ['/' + p.strip('/') for p in self.p['paths'] or []]
+        """The requested paths relative to the tree root ('etc/hosts'); [] for a whole-tree restore."""
+        return [p.strip('/') for p in self.p['paths'] or []]
 
     def transfer(self, paths):
         selected = self.selected_paths()
+        extra = list(self.p['extra_args'])
+        self.result['replaced_symlinks'] = []
         if selected:
-            missing = [p for p in selected if not os.path.lexists(sources.on_host(paths.tree, p))]
-            if missing:
-                raise JobFailed('not in the backup %s: %s' % (paths.tree, ', '.join(missing)))
-            srcs = [sources.anchored(paths.tree, p) for p in selected]
+            resolved = [self.resolve_path(paths.tree, p) for p in selected]
+            self.result['resolved'] = dict(('/' + p, '/' + r) for p, r in zip(selected, resolved))
+            srcs = [sources.anchored(paths.tree, r) for r in resolved]
+            # keep the destination's existing directories and symlinks above each path (/bin -> usr/bin)
+            extra.insert(0, '--no-implied-dirs')
         else:
+            resolved = None
             srcs = [paths.tree.rstrip('/') + '/']
+        self.resolved = resolved
         replaced_dir, protect = self.replaced_dir()
 
         def command(dry_run, max_delete):
             return rsync.restore_command(
                 self.rsync_bin(), srcs, self.dest_root, delete=self.p['delete'], max_delete=max_delete,
                 backup_dir=replaced_dir, protect=protect, acls=self.p['acls'], sparse=self.p['sparse'],
-                bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], dry_run=dry_run, extra_args=self.p['extra_args'])
+                bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], dry_run=dry_run, extra_args=extra)
         if self.p['delete'] and not self.check:
             # max_delete is a gate: count the deletions first (dry run), delete nothing when they exceed it
             counted = self.rsync(command(True, None))
@@ -334,8 +372,13 @@ class Restore(backup_run.ShareJob):
                                 'if intended' % (counted.items['deleted'], self.dest_root, self.p['max_delete']))
         argv = command(self.check, self.p['max_delete'] if not self.check else None)
         rc, stderr, items, stats = self.rsync(argv)
+        self.note_replaced_symlinks(items['paths'])
         self.result.update(restored=items['paths'], stats=stats, rsync_rc=rc, command=argv,
                            changed=bool(items['changed'] or items['deleted']))
+        if self.result['replaced_symlinks']:
+            self.module.warn('%s symlink(s) in %s %s replaced by what the backup holds: %s' % (
+                len(self.result['replaced_symlinks']), self.dest_root, 'will be' if self.check else 'were',
+                ', '.join(self.result['replaced_symlinks'][:10])))
         if replaced_dir:
             self.result['replaced_dir'] = replaced_dir
         outcome = rsync.classify(rc, stderr)
@@ -348,42 +391,119 @@ class Restore(backup_run.ShareJob):
         if not outcome['ok'] or rc == rsync.RC_VANISHED:
             raise JobFailed('restore from %s failed: %s' % (paths.tree, outcome['message'] or 'rsync exit %d' % rc))
 
+    def resolve_path(self, tree, rel):
+        """Where rel is in the backup, with the backup's own symlinks resolved inside the tree (a chroot's view).
+
+        The last component is kept as it is (a symlink is restored as a symlink). Refused: a path that
+        leaves the tree, is missing, or whose destination directory resolves outside dest_root.
+        """
+        parent, leaf = os.path.split(rel)
+        try:
+            where = confined.resolve(tree, parent) if parent else ''
+            resolved = os.path.join(where, leaf)
+            st = confined.lstat_inside(tree, resolved)
+        except confined.ConfinedError as err:
+            raise JobFailed('restore not started: paths: /%s: %s' % (rel, err))
+        if st is None:
+            raise JobFailed('restore not started: paths: /%s is not in the backup %s' % (rel, tree))
+        real_dest = os.path.realpath(self.dest_root)
+        target_dir = os.path.realpath(os.path.join(self.dest_root, where)) if where else real_dest
+        if target_dir != real_dest and not target_dir.startswith(real_dest.rstrip('/') + '/'):
+            raise JobFailed('restore not started: paths: /%s: its directory %s in dest_root resolves to %s, outside '
+                            'dest_root %s (a symlink in the destination); fix or remove that symlink first'
+                            % (rel, os.path.join(self.dest_root, where), target_dir, self.dest_root))
+        self.check_leaf(resolved, st)
+        return resolved
+
+    def check_leaf(self, resolved, backup_st):
+        try:
+            here = os.lstat(os.path.join(self.dest_root, resolved))
+        except OSError:
+            return
+        if stat.S_ISLNK(here.st_mode) and not stat.S_ISLNK(backup_st.st_mode):
+            self.result['replaced_symlinks'].append('/' + resolved)
+
+    def note_replaced_symlinks(self, lines):
+        """Itemized creations whose destination is a symlink today: rsync replaces it without a '*deleting' line."""
+        for line in lines:
+            if len(line) > 12 and line[2:11] == '+' * 9:
+                name = line[12:].rstrip('/')
+                try:
+                    if stat.S_ISLNK(os.lstat(os.path.join(self.dest_root, name)).st_mode):
+                        if '/' + name not in self.result['replaced_symlinks']:
+                            self.result['replaced_symlinks'].append('/' + name)
+                except OSError:
+                    continue
+
     def replaced_dir(self):
+        """Directory for replaced files: created 0700 by this run (never one a local user prepared)."""
         if not self.p['backup_replaced']:
             return None, []
-        directory = self.p['replaced_dir'] or os.path.join(
-            self.dest_root, 'var/tmp', 'exalogic-restore-replaced-%s' % time.strftime('%Y%m%dT%H%M%SZ', time.gmtime()))
+        directory = self.p['replaced_dir']
+        if not directory:
+            parent = os.path.join(self.dest_root, 'var/tmp')
+            directory = os.path.join(parent, 'exalogic-restore-replaced-%s-%s' % (
+                time.strftime('%Y%m%dT%H%M%SZ', time.gmtime()), binascii.hexlify(os.urandom(4)).decode('ascii')))
+            if not self.check:
+                try:
+                    confined.make_dirs(self.dest_root, 'var/tmp', mode=0o1777, one_device=False)
+                except confined.ConfinedError as err:
+                    raise JobFailed('restore not started: cannot prepare the replaced-files directory: %s' % err)
+        if not self.check:
+            self.create_private_dir(directory)
         protect = []
         if directory.startswith(self.dest_root.rstrip('/') + '/'):
             protect.append('/' + os.path.relpath(directory, self.dest_root) + '/')
         return directory, protect
 
+    def create_private_dir(self, directory):
+        try:
+            os.mkdir(directory, 0o700)
+        except OSError as err:
+            if err.errno != errno.EEXIST or not self.p['replaced_dir']:
+                raise JobFailed('restore not started: cannot create the replaced-files directory %s: %s'
+                                % (directory, err.strerror))
+        st = os.lstat(directory)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
+            raise JobFailed('restore not started: replaced_dir %s must be a directory owned by root and writable '
+                            'only by root (it is not: a local user may have prepared it); choose a new path'
+                            % directory)
+
     def reapply_sidecar(self, paths):
-        selected = [p.lstrip('/') for p in self.selected_paths()] or None
-        applied = dict(acls=0, capabilities=0)
-        acl_text = sidecar.select_acls(backup_run.read_text(paths.acls), selected)
-        if acl_text:
-            setfacl = self.module.get_bin_path('setfacl')
-            if setfacl:
-                rc, out, err = self.module.run_command([setfacl, '--restore=-'], data=acl_text, binary_data=True,
-                                                       cwd=self.dest_root)
-                if rc != 0:
-                    self.module.warn('setfacl --restore reported: %s' % (err or out).strip())
-                applied['acls'] = acl_text.count('# file: ')
-            else:
-                self.module.warn('setfacl is not installed: ACLs from the backup were not reapplied (install acl)')
-        caps = sidecar.select_capabilities(backup_run.read_text(paths.capabilities), selected)
-        setcap = self.module.get_bin_path('setcap', opt_dirs=['/usr/sbin', '/sbin']) if caps else None
-        for path, value in caps:
-            if setcap is None:
-                self.module.warn('setcap is not installed: file capabilities were not reapplied (install libcap)')
-                break
-            rc, out, err = self.module.run_command([setcap, value, sources.on_host(self.dest_root, path)])
-            if rc == 0:
-                applied['capabilities'] += 1
-            else:
-                self.module.warn('setcap %s %s: %s' % (value, path, (err or out).strip()))
-        self.result['sidecar'] = applied
+        """Apply the side-car ACLs and capabilities to what was restored, one confined file at a time."""
+        selected = self.resolved
+        applier = sidecar.Applier(
+            self.module.run_command, self.dest_root,
+            setfacl=self.module.get_bin_path('setfacl'), getfacl=self.module.get_bin_path('getfacl'),
+            setcap=self.module.get_bin_path('setcap', opt_dirs=['/usr/sbin', '/sbin']),
+            getcap=self.module.get_bin_path('getcap', opt_dirs=['/usr/sbin', '/sbin']))
+        problems = []
+        try:
+            acls, found = sidecar.acl_entries(read_share_file(paths, paths.acls))
+            problems += found
+            caps, found = sidecar.capability_entries(read_share_file(paths, paths.capabilities))
+            problems += found
+        except confined.ConfinedError as err:
+            raise JobFailed('restore done, side-car not applied: %s' % err)
+        acls, caps = sidecar.select(acls, selected), sidecar.select(caps, selected)
+        if acls and not applier.setfacl:
+            self.module.warn('setfacl is not installed: ACLs from the backup were not reapplied (install acl)')
+            acls = []
+        if caps and not applier.setcap:
+            self.module.warn('setcap is not installed: file capabilities were not reapplied (install libcap)')
+            caps = []
+        for name, text in acls:
+            applier.acl(name, text)
+        for name, value in caps:
+            applier.capability(name, value)
+        problems += applier.problems
+        for problem in problems[:20]:
+            self.module.warn(problem)
+        if len(problems) > 20:
+            self.module.warn('%d more side-car entries were refused or failed' % (len(problems) - 20))
+        self.result['sidecar'] = dict(applier.applied, changed=applier.changed, refused=len(problems))
+        if applier.changed:
+            self.result['changed'] = True
 
 
 def argument_spec():
@@ -405,6 +525,34 @@ def argument_spec():
     return spec
 
 
+def paths_problems(paths):
+    """Messages for restore paths that are not one clean path each (operator accidents, templating)."""
+    if paths is None:
+        return []
+    if not paths:
+        return ['paths is an empty list: omit paths to restore the whole tree, or name the files to restore']
+    problems = []
+    for path in paths:
+        parts = path.strip('/').split('/')
+        if '\0' in path:
+            problems.append('paths: %r contains a NUL byte' % path)
+        elif not path.strip('/'):
+            problems.append("paths: '%s' is the whole tree; omit paths for a whole-tree restore" % path)
+        elif '..' in parts or '.' in parts or '' in parts:
+            problems.append("paths: '%s' has an empty, '.' or '..' component; give the path as it is on the "
+                            "backed-up server, such as /etc/hosts" % path)
+    return problems
+
+
+def is_running_root(path):
+    """Is path this system's / under any spelling ('//', '/srv/..', a symlink or bind mount of /)?"""
+    try:
+        here, root = os.stat(path), os.stat('/')
+    except OSError:
+        return os.path.normpath(path) == '/'
+    return (here.st_dev, here.st_ino) == (root.st_dev, root.st_ino)
+
+
 def param_problems(params):
     problems = backup_run.param_problems(params)
     if params['as_of'] and parse_as_of(params['as_of']) is None:
@@ -415,7 +563,8 @@ def param_problems(params):
     if params['delete'] and params['paths']:
         problems.append('delete: true is only for whole-tree restores; a restore of paths never deletes (remove delete '
                         'or paths)')
-    if params['delete'] and os.path.normpath(params['dest_root']) == '/':
+    problems += paths_problems(params['paths'])
+    if params['delete'] and is_running_root(params['dest_root']):
         problems.append('delete: true into / would replace the running system; restore into an alternate root '
                         '(dest_root) from a rescue system, or restore without delete')
     if params['max_delete'] < 0:

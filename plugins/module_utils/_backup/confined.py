@@ -124,6 +124,34 @@ def _refusal(dfd, name, where, wanted):
     return ConfinedError('refused %s: it is %s, not %s (symlinks are never followed here)' % (where, kind, wanted))
 
 
+def _open_leaf(dfd, name, where, allow_dir):
+    """fd of the regular file (or directory) name in dfd; devices and FIFOs are never opened at all."""
+    wanted = 'a regular file or directory' if allow_dir else 'a regular file'
+    try:
+        before = _lstat_at(dfd, name)
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            return None
+        raise ConfinedError('cannot lstat %s: %s' % (where, err.strerror))
+    if not (stat.S_ISREG(before.st_mode) or (allow_dir and stat.S_ISDIR(before.st_mode))):
+        raise ConfinedError('refused %s: it is %s, not %s (symlinks are never followed here)'
+                            % (where, _kind(before), wanted))
+    try:
+        fd = _open_at(dfd, name, READ_FLAGS)
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            return None
+        if err.errno == errno.ELOOP:
+            raise _refusal(dfd, name, where, wanted)
+        raise ConfinedError('cannot open %s: %s' % (where, err.strerror))
+    st = os.fstat(fd)
+    if (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino) or not (
+            stat.S_ISREG(st.st_mode) or (allow_dir and stat.S_ISDIR(st.st_mode))):
+        os.close(fd)
+        raise ConfinedError('refused %s: it was replaced while being opened' % where)
+    return fd
+
+
 def _open_root(root):
     try:
         fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | O_CLOEXEC)
@@ -223,16 +251,11 @@ def open_regular(root, relpath, max_bytes, missing_ok=False, one_device=True):
             return None
         raise ConfinedError('%s is missing' % where)
     try:
-        try:
-            fd = _open_at(dfd, parts[-1], READ_FLAGS)
-        except OSError as err:
-            if err.errno == errno.ENOENT:
-                if missing_ok:
-                    return None
-                raise ConfinedError('%s is missing' % where)
-            if err.errno == errno.ELOOP:
-                raise _refusal(dfd, parts[-1], where, 'a regular file')
-            raise ConfinedError('cannot open %s: %s' % (where, err.strerror))
+        fd = _open_leaf(dfd, parts[-1], where, allow_dir=False)
+        if fd is None:
+            if missing_ok:
+                return None
+            raise ConfinedError('%s is missing' % where)
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
@@ -247,6 +270,28 @@ def open_regular(root, relpath, max_bytes, missing_ok=False, one_device=True):
             raise
     finally:
         os.close(dfd)
+
+
+def open_entry(root, relpath, one_device=False):
+    """(parent dir fd, fd, fstat) of the regular file or directory root/relpath, reached without symlinks.
+
+    For work on an existing entry through its descriptor (/proc/self/fd/<fd>): whatever is renamed
+    or swapped afterwards, the descriptor stays on the file that was checked. The caller closes both.
+    """
+    parts = split(relpath)
+    where = show(root, relpath)
+    dfd = _walk(root, parts[:-1], one_device)
+    if dfd is None:
+        raise ConfinedError('%s is missing' % where)
+    try:
+        fd = _open_leaf(dfd, parts[-1], where, allow_dir=True)
+        if fd is None:
+            raise ConfinedError('%s is missing' % where)
+        st = os.fstat(fd)
+        return dfd, fd, st
+    except BaseException:
+        os.close(dfd)
+        raise
 
 
 def read_file(root, relpath, max_bytes, missing_ok=False, one_device=True):
@@ -302,6 +347,21 @@ def unlink_at(dfd, name):
     """Remove name (a file or symlink, never followed) from the directory open as dfd."""
     path, kw = _at(dfd, name)
     os.unlink(path, **kw)
+
+
+def remove_file(root, relpath, missing_ok=True):
+    """Remove the file or symlink root/relpath (never followed); parents walked no-follow."""
+    parts = split(relpath)
+    dfd = _walk(root, parts[:-1], False)
+    if dfd is None:
+        return
+    try:
+        unlink_at(dfd, parts[-1])
+    except OSError as err:
+        if not (missing_ok and err.errno == errno.ENOENT):
+            raise ConfinedError('cannot remove %s: %s' % (show(root, relpath), err.strerror))
+    finally:
+        os.close(dfd)
 
 
 def write_file(root, relpath, data, mode=0o600, uid=None, gid=None, one_device=True):

@@ -9,6 +9,8 @@ functions decide. Every refusal message names what was found and the option that
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import count_field
+
 # A deletion cap from max_delete_ratio is never below this many entries, so that a small tree can
 # still lose a few files in one run. On trees under DELETE_CAP_FLOOR / ratio entries (100 with the
 # default 0.1) this lets up to DELETE_CAP_FLOOR deletions through per run (docs/backup-and-restore.md).
@@ -25,8 +27,8 @@ def delete_cap(max_delete, max_delete_ratio, last_manifest):
     """
     if max_delete is not None:
         return max_delete
-    total = (last_manifest or {}).get('files_total')
-    if not max_delete_ratio or not isinstance(total, int) or total <= 0:
+    total = count_field(last_manifest, 'files_total')  # the manifest is share input: any type
+    if not max_delete_ratio or not total:
         return None
     return max(int(total * max_delete_ratio), DELETE_CAP_FLOOR)
 

@@ -13,6 +13,7 @@ import errno
 import fcntl
 import json
 import os
+import stat
 import time
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import utc_now
@@ -20,6 +21,29 @@ from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest i
 
 class LockBusy(Exception):
     pass
+
+
+def open_lock_file(path):
+    """fd of the lock file, never through a symlink and never a file a local user prepared.
+
+    Lock directories can be world-writable (/run/lock is 1777 on Debian): a planted symlink would
+    make root write (and truncate) its target, a planted file would let a user hold the lock.
+    """
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, 'O_CLOEXEC', 0) | os.O_NONBLOCK,
+                     0o644)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise LockBusy('the lock file %s is a symlink (planted by someone else?): remove it, or set lock_file '
+                           'to a path in a directory only root can write' % path)
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_nlink != 1:
+        os.close(fd)
+        raise LockBusy('the lock file %s is not a regular file owned by this user with one link (prepared by '
+                       'someone else?): remove it, or set lock_file to a path in a directory only root can write'
+                       % path)
+    return fd
 
 
 class HostLock(object):
@@ -35,7 +59,7 @@ class HostLock(object):
         directory = os.path.dirname(self.path)
         if directory and not os.path.isdir(directory):
             os.makedirs(directory)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self.fd = open_lock_file(self.path)
         deadline = self.clock() + max(timeout, 0)
         while True:
             try:

@@ -37,11 +37,16 @@ import calendar
 import json
 import os
 import socket
+import stat
 import tempfile
 import time
 
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined
+
 MARKER = '.exalogic-backup-share'
 MANIFEST_VERSION = 1
+MAX_RECORD_BYTES = 1 << 20          # manifest, run and failure records
+MAX_SIDECAR_BYTES = 512 << 20       # acls.txt, capabilities.txt, xattrs side-car
 COLLECTION_VERSION = '0.1.0'
 UTC_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 RUN_ID_FORMAT = '%Y%m%dT%H%M%SZ'
@@ -86,19 +91,56 @@ class BackupPaths(object):
         self.capabilities = os.path.join(self.meta, 'capabilities.txt')
         self.log = os.path.join(self.meta, 'rsync.log')
 
+    def relpath(self, path):
+        """path (one of the attributes above) relative to share_root, for the confined layer."""
+        return os.path.relpath(path, self.share_root)
 
-def read_json(path):
-    """The JSON object in path, or None when the file does not exist or is not a JSON object."""
+
+def read_share_file(paths, path, max_bytes=MAX_SIDECAR_BYTES):
+    """Bytes of a file of this backup on the share (b'' when missing); ConfinedError for anything planted
+    there instead of a regular file (symlink, FIFO, device, oversize)."""
+    data = confined.read_file(paths.share_root, paths.relpath(path), max_bytes, missing_ok=True)
+    return b'' if data is None else data
+
+
+def read_json(path, paths=None):
+    """The JSON object in path, or None when the file does not exist or is not a JSON object.
+
+    With paths (a BackupPaths), path is on the share and is read through the confined layer: a
+    symlink, FIFO, device or file over 1 MiB raises ConfinedError instead of hanging or following.
+    """
     try:
-        with open(path, 'r') as handle:
-            data = json.load(handle)
-    except (IOError, OSError, ValueError):
+        if paths is not None:
+            raw = confined.read_file(paths.share_root, paths.relpath(path), MAX_RECORD_BYTES, missing_ok=True)
+            if raw is None:
+                return None
+            data = json.loads(raw.decode('utf-8'))
+        else:
+            with open(path, 'r') as handle:
+                data = json.load(handle)
+    except (IOError, OSError, ValueError, UnicodeDecodeError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def write_json(path, data):
-    """Write atomically (temp file in the same directory, fsync, rename): readers never see half a file."""
+def count_field(record, name):
+    """record[name] when it is a whole number >= 0 (a tampered manifest may hold anything), else None."""
+    value = (record or {}).get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return None
+    return value
+
+
+def write_json(path, data, paths=None):
+    """Write atomically (temp file in the same directory, fsync, rename): readers never see half a file.
+
+    With paths (a BackupPaths), path is on the share: written through the confined layer, so a
+    symlinked meta/ or record planted there is never followed.
+    """
+    if paths is not None:
+        text = json.dumps(data, indent=2, sort_keys=True) + '\n'
+        confined.write_file(paths.share_root, paths.relpath(path), text.encode('utf-8'))
+        return
     directory = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(prefix='.tmp-', dir=directory)
     try:
@@ -115,8 +157,13 @@ def write_json(path, data):
 
 
 def write_marker(paths, note):
-    with open(paths.marker, 'w') as handle:
-        handle.write(note.rstrip('\n') + '\n')
+    """The share marker, written without following anything planted at its name."""
+    confined.write_file(paths.share_root, MARKER, (note.rstrip('\n') + '\n').encode('utf-8'), mode=0o644)
+
+
+def tree_is_dir(paths):
+    st = confined.lstat_inside(paths.share_root, paths.relpath(paths.tree))
+    return st is not None and stat.S_ISDIR(st.st_mode)
 
 
 def new_run_record(backup_dir):
@@ -157,10 +204,13 @@ def interrupted_run(run_record):
 
 
 def backup_state(paths):
-    """(usable, reason, manifest) for a backup tree: is there a complete, finished run?"""
-    manifest = read_json(paths.manifest)
-    run = read_json(paths.run)
-    if not os.path.isdir(paths.tree):
+    """(usable, reason, manifest) for a backup tree: is there a complete, finished run?
+
+    The records are read through the confined layer; a planted symlink or FIFO raises ConfinedError.
+    """
+    manifest = read_json(paths.manifest, paths)
+    run = read_json(paths.run, paths)
+    if not tree_is_dir(paths):
         return False, 'no backup tree at %s' % paths.tree, manifest
     if manifest is None:
         return False, 'no manifest at %s: no backup run ever completed there' % paths.manifest, None

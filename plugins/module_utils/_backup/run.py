@@ -403,12 +403,18 @@ class ShareJob(object):
             raise
 
     def keep_log(self, log_path, keep_log_at):
+        """Copy the itemized log to keep_log_at: a local path, or a callable taking the bytes (the share's
+        copy goes through the confined layer)."""
         try:
+            if callable(keep_log_at):
+                with open(log_path, 'rb') as src:
+                    keep_log_at(src.read())
+                return
             with open(log_path, 'rb') as src:
                 with open(keep_log_at, 'wb') as dst:
                     shutil.copyfileobj(src, dst)
         except (IOError, OSError) as write_error:  # the share may be gone: rsync's result matters more
-            self.module.warn('could not keep the rsync log at %s: %s' % (keep_log_at, write_error))
+            self.module.warn('could not keep the rsync log: %s' % (write_error,))
 
 
 STDERR_CAP = 16 * 1024 * 1024

@@ -1,75 +1,258 @@
 # Copyright: exalogic.backup contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # PRIVATE to the exalogic.backup collection: free to change without notice; do not import from elsewhere.
-"""The side-car files that keep what an NFSv3 share cannot: POSIX ACLs and file capabilities.
+"""The side-car files that keep what an NFSv3 share cannot: POSIX ACLs, file capabilities, user xattrs.
 
 acls.txt is `getfacl --skip-base --numeric` output with names relative to the backed-up root
-(blocks starting with '# file: <path>'), restored with `setfacl --restore`. capabilities.txt is
-`getcap` output, one '<path> <caps>' line per file (libcap 2.2x; older libcap wrote '<path> = <caps>').
+(blocks starting with '# file: <path>'). capabilities.txt is `getcap` output, one '<path> <caps>'
+line per file (libcap 2.2x; older libcap wrote '<path> = <caps>'); several clauses are separated by
+spaces ('cap_net_admin=i cap_net_raw+p').
+
+Both files come from the share, which is untrusted: they are handled as bytes end to end (names
+are whatever bytes the filesystem holds), every name must be a clean relative path (confined.split),
+'# owner:', '# group:' and '# flags:' lines are never applied (rsync restored owners and modes), ACL
+entry lines and capability text are validated, and each entry is applied to one file at a time
+through a descriptor opened by the confined layer, so a symlink planted by a local user between the
+rsync and the side-car is never followed.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-FILE_PREFIX = '# file: '
+import errno
+import os
+import re
+
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined
+
+FILE_PREFIX = b'# file: '
+ACL_ENTRY_RE = re.compile(br'^(default:)?(user|group|mask|other):[0-9]*:[rwx-]{3}([ \t]*#effective:[rwx-]{3})?$')
+CAP_CLAUSE_RE = re.compile(br'^(all|cap_[a-z0-9_]+(,cap_[a-z0-9_]+)*)?([=+-][eip]*)+$')
 
 
-def acl_blocks(text):
-    """[(relative path, block text)] from a getfacl dump."""
-    blocks = []
-    current = None
-    for line in (text or '').splitlines(True):
-        if line.startswith(FILE_PREFIX):
-            current = [unescape(line[len(FILE_PREFIX):].rstrip('\n')), [line]]
-            blocks.append(current)
-        elif current is not None:
-            current[1].append(line)
-    return [(path, ''.join(lines).rstrip('\n') + '\n\n') for path, lines in blocks]
+def to_bytes(text):
+    if isinstance(text, bytes):
+        return text
+    return text.encode('utf-8', 'strict' if str is bytes else 'surrogateescape')
 
 
 def unescape(name):
-    """getfacl writes unusual characters as octal escapes (\\040 for a space)."""
-    out, i = [], 0
-    while i < len(name):
-        if name[i] == '\\' and i + 4 <= len(name) and name[i + 1:i + 4].isdigit():
-            out.append(chr(int(name[i + 1:i + 4], 8)))
+    """getfacl writes unusual bytes as octal escapes (\\040 for a space, \\134 for a backslash)."""
+    data = bytearray(to_bytes(name))
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        digits = data[i + 1:i + 4]
+        if data[i] == 0x5c and len(digits) == 3 and all(0x30 <= d <= 0x37 for d in digits):
+            out.append(int(bytes(digits).decode('ascii'), 8) & 0xff)
             i += 4
         else:
-            out.append(name[i])
+            out.append(data[i])
             i += 1
-    return ''.join(out)
+    return bytes(out)
 
 
-def capability_entries(text):
-    """[(relative path, capability text)] from getcap output (both output styles)."""
-    entries = []
-    for line in (text or '').splitlines():
-        line = line.strip()
-        if not line:
+def checked_name(name):
+    """name if it is a clean relative path ('opt/app/x'), else None (absolute, '..', empty parts, NUL)."""
+    try:
+        confined.split(name)
+    except confined.ConfinedError:
+        return None
+    return name
+
+
+def acl_entries(data):
+    """([(relative path, ACL text to --set-file)], [problems]) from a getfacl dump (bytes).
+
+    Comment lines (# owner, # group, # flags) are dropped; a block with an entry line that is not
+    an ACL entry, or a name that is not a clean relative path, is refused and reported.
+    """
+    entries, problems = [], []
+    name, lines, bad = None, [], None
+
+    def close():
+        if name is None:
+            return
+        if checked_name(name) is None:
+            problems.append('acls.txt: refused the name %r: not a clean path relative to the root' % (name,))
+        elif bad is not None:
+            problems.append('acls.txt: refused the entry for %r: %r is not an ACL entry' % (name, bad))
+        elif lines:
+            entries.append((name, b''.join(line + b'\n' for line in lines)))
+
+    for line in to_bytes(data or b'').split(b'\n'):
+        if line.startswith(FILE_PREFIX):
+            close()
+            name, lines, bad = unescape(line[len(FILE_PREFIX):]), [], None
+        elif name is None or not line.strip() or line.startswith(b'#'):
+            continue  # owner/group/flags comments are never applied
+        elif ACL_ENTRY_RE.match(line):
+            lines.append(line.split(b'#')[0].strip())
+        elif bad is None:
+            bad = line
+    close()
+    return entries, problems
+
+
+def valid_capabilities(text):
+    clauses = to_bytes(text).split(b' ')
+    return bool(clauses) and all(CAP_CLAUSE_RE.match(clause) for clause in clauses)
+
+
+def capability_entries(data):
+    """([(relative path, capability text)], [problems]) from getcap output (bytes, both styles).
+
+    The capability text is the longest run of valid clauses at the end of the line, so names with
+    spaces and sets with several clauses both parse.
+    """
+    entries, problems = [], []
+    for line in to_bytes(data or b'').split(b'\n'):
+        if not line.strip():
             continue
-        if ' = ' in line:
-            path, caps = line.rsplit(' = ', 1)
-        elif ' ' in line:
-            path, caps = line.rsplit(' ', 1)
+        if b' = ' in line:
+            name, caps = line.rsplit(b' = ', 1)
         else:
-            continue
-        entries.append((path, caps))
-    return entries
+            words = line.split(b' ')
+            cut = len(words)
+            while cut > 1 and CAP_CLAUSE_RE.match(words[cut - 1]):
+                cut -= 1
+            name, caps = b' '.join(words[:cut]), b' '.join(words[cut:])
+        if not caps or not valid_capabilities(caps):
+            problems.append('capabilities.txt: refused %r: no valid capability text' % (line,))
+        elif checked_name(name) is None:
+            problems.append('capabilities.txt: refused the name %r: not a clean path relative to the root' % (name,))
+        else:
+            entries.append((name, caps))
+    return entries, problems
+
+
+def parse_getcap_output(out, names):
+    """getcap output lines -> 'name caps' lines, matching each line to the longest name asked for."""
+    lines = []
+    by_length = sorted(set(to_bytes(n) for n in names), key=len, reverse=True)
+    for line in to_bytes(out).split(b'\n'):
+        for name in by_length:
+            for sep in (b' = ', b' '):
+                if line.startswith(name + sep) and valid_capabilities(line[len(name) + len(sep):]):
+                    lines.append(name + b' ' + line[len(name) + len(sep):])
+                    break
+            else:
+                continue
+            break
+    return lines
 
 
 def under(path, selected):
     """Is a root-relative path (no leading '/') one of the selected paths or below one of them?"""
-    path = path.strip('/')
+    path = to_bytes(path).strip(b'/')
     for chosen in selected:
-        chosen = chosen.strip('/')
-        if not chosen or path == chosen or path.startswith(chosen + '/'):
+        chosen = to_bytes(chosen).strip(b'/')
+        if not chosen or path == chosen or path.startswith(chosen + b'/'):
             return True
     return False
 
 
-def select_acls(text, selected=None):
-    """The getfacl dump restricted to the selected paths (all when selected is None)."""
-    return ''.join(block for path, block in acl_blocks(text) if selected is None or under(path, selected))
+def select(entries, selected=None):
+    return [entry for entry in entries if selected is None or under(entry[0], selected)]
 
 
-def select_capabilities(text, selected=None):
-    return [(path, caps) for path, caps in capability_entries(text) if selected is None or under(path, selected)]
+# ---------------------------------------------------------------------------------------- applying
+
+def _xattr(fd, name):
+    try:
+        return os.getxattr(fd, name)
+    except OSError as err:
+        if err.errno in (errno.ENODATA, getattr(errno, 'ENOATTR', errno.ENODATA), errno.ENOTSUP):
+            return None
+        raise
+
+
+class Applier(object):
+    """Apply side-car entries below root one file at a time, through descriptors (never a path string).
+
+    run_command is AnsibleModule.run_command; applied/changed/problems are counted for the result.
+    """
+
+    def __init__(self, run_command, root, setfacl=None, setcap=None, getfacl=None, getcap=None):
+        self.run_command = run_command
+        self.root = root
+        self.setfacl, self.setcap, self.getfacl, self.getcap = setfacl, setcap, getfacl, getcap
+        self.applied = dict(acls=0, capabilities=0)
+        self.changed = 0
+        self.problems = []
+
+    def _open(self, name):
+        """(parent dir fd, fd, stat) of root/name, a regular file or directory reached without symlinks."""
+        try:
+            return confined.open_entry(self.root, name)
+        except confined.ConfinedError as err:
+            self.problems.append('side-car entry not applied: %s' % err)
+            return None
+
+    @staticmethod
+    def _proc(fd):
+        return '/proc/%d/fd/%d' % (os.getpid(), fd)
+
+    def _run(self, argv, **kwargs):
+        # names are bytes from the share: never expand '$' or '~' in them
+        return self.run_command(argv, expand_user_and_vars=False, binary_data=True, **kwargs)
+
+    def _state(self, fd, names, command, cwd=None):
+        """What the file's ACL or capability is now (xattrs where Python reads them, else the tool's view)."""
+        if hasattr(os, 'getxattr'):
+            return tuple(_xattr(fd, n) for n in names) + (os.fstat(fd).st_mode,)
+        if command is None:
+            return None
+        return self._run(command, cwd=cwd)[1]
+
+    def acl(self, name, text):
+        opened = self._open(name)
+        if opened is None:
+            return
+        dfd, fd, _st = opened
+        try:
+            proc = self._proc(fd)
+            probe = [self.getfacl, '--numeric', '--absolute-names', proc] if self.getfacl else None
+            names = ('system.posix_acl_access', 'system.posix_acl_default')
+            before = self._state(fd, names, probe)
+            rc, out, err = self._run([self.setfacl, '--set-file=-', proc], data=text)
+            if rc != 0:
+                self.problems.append('setfacl on %s: %s' % (confined.show(self.root, name), (err or out).strip()))
+                return
+            self.applied['acls'] += 1
+            if before is None or before != self._state(fd, names, probe):
+                self.changed += 1
+        finally:
+            os.close(fd)
+            os.close(dfd)
+
+    def capability(self, name, caps):
+        opened = self._open(name)
+        if opened is None:
+            return
+        dfd, fd, st = opened
+        where = confined.show(self.root, name)
+        try:
+            if not (st.st_mode & 0o170000) == 0o100000:
+                self.problems.append('capability for %s not applied: it is not a regular file' % where)
+                return
+            leaf = os.path.basename(to_bytes(name))
+            probe = [self.getcap, leaf] if self.getcap else None
+            cwd = self._proc(dfd)
+            before = self._state(fd, ('security.capability',), probe, cwd)
+            # setcap refuses /proc/<pid>/fd links; run it inside the pinned parent directory instead
+            # (its parents cannot be swapped); setcap itself refuses a symlink as the last component
+            rc, out, err = self._run([self.setcap, to_bytes(caps), leaf], cwd=cwd)
+            now = os.stat(leaf, dir_fd=dfd, follow_symlinks=False) if confined._DIR_FD else os.lstat(
+                os.path.join(self._proc(dfd), leaf))
+            if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+                self.problems.append('%s was replaced while its capability was set: check it' % where)
+                return
+            if rc != 0:
+                self.problems.append('setcap %s %s: %s' % (caps, where, (err or out).strip()))
+                return
+            self.applied['capabilities'] += 1
+            if before is None or before != self._state(fd, ('security.capability',), probe, cwd):
+                self.changed += 1
+        finally:
+            os.close(fd)
+            os.close(dfd)

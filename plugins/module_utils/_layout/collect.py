@@ -13,9 +13,11 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import socket
 
 from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined
 from ansible_collections.exalogic.backup.plugins.module_utils._host.fstab import fstab_to_dict
 from ansible_collections.exalogic.backup.plugins.module_utils._host.shellvars import parse_shell_assignments
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.host_config import gather_host_config
@@ -60,6 +62,22 @@ class _Collector(object):
     def root_path(self, path):
         """A path of the (possibly alternate) root: fstab, os-release, hostname files."""
         return os.path.join(self.root, path.lstrip('/'))
+
+    def read_root(self, path, max_bytes=1 << 20):
+        """Text of a file of the (possibly alternate) root, or None.
+
+        Symlinks are resolved the way a chroot into root would (an absolute link stays inside root;
+        one leading out of it is refused with a warning) and only a regular file is read, so a foreign
+        root never makes this host's own files (/etc/shadow) appear in the layout.
+        """
+        rel = path.strip('/')
+        try:
+            data = confined.read_file(self.root, confined.resolve(self.root, rel), max_bytes, missing_ok=True,
+                                      one_device=False)
+        except confined.ConfinedError as err:
+            self.warn('not read: %s' % err)
+            return None
+        return None if data is None else to_text(data, errors='surrogate_then_replace')
 
     @staticmethod
     def read(path):
@@ -262,7 +280,7 @@ def gather_swap(collector, by_majmin, by_path):
 
 def gather_fstab(collector):
     path = collector.root_path('/etc/fstab')
-    text = collector.read(path)
+    text = collector.read_root('/etc/fstab')
     if text is None:
         collector.warn('%s not found' % path)
         return {'path': path, 'present': False, 'entries': [], 'invalid': []}
@@ -375,13 +393,13 @@ def gather_routes(collector, ip):
 
 def gather_system(collector):
     live = collector.root in ('/', '')
-    configured = parse_hostname_file(collector.read(collector.root_path('/etc/hostname')) or '')
+    configured = parse_hostname_file(collector.read_root('/etc/hostname') or '')
     if configured is None:
-        configured = parse_shell_assignments(collector.read(collector.root_path('/etc/sysconfig/network')) or '').get('HOSTNAME')
+        configured = parse_shell_assignments(collector.read_root('/etc/sysconfig/network') or '').get('HOSTNAME')
     uname = os.uname()
     enforce = collector.read('/sys/fs/selinux/enforce') or collector.read('/selinux/enforce')  # EL6: /selinux
     selinux = {'mode': {'1': 'enforcing', '0': 'permissive'}.get((enforce or '').strip(), 'disabled')}
-    selinux.update(parse_selinux_config(collector.read(collector.root_path('/etc/selinux/config')) or ''))
+    selinux.update(parse_selinux_config(collector.read_root('/etc/selinux/config') or ''))
     cmdline = collector.read('/proc/cmdline')
     return {
         'hostname': socket.gethostname() if live else configured,
@@ -391,19 +409,37 @@ def gather_system(collector):
         'kernel': {'release': uname[2], 'version': uname[3], 'machine': uname[4]},
         'selinux': selinux,
         'firmware': 'uefi' if os.path.isdir('/sys/firmware/efi') else 'bios',
-        'cmdline': cmdline.strip() if cmdline is not None else None,
+        'cmdline': mask_cmdline(cmdline.strip()) if cmdline is not None else None,
     }
+
+
+SECRET_KEY_RE = re.compile(r'(pass|secret|chap|token|auth|key)', re.IGNORECASE)
+MASK = '********'
+
+
+def mask_cmdline(text):
+    """/proc/cmdline with values that look like secrets masked (iSCSI/CHAP passwords, netroot credentials)."""
+    words = []
+    for word in text.split():
+        key, sep, value = word.partition('=')
+        if sep and SECRET_KEY_RE.search(key):
+            word = key + '=' + MASK
+        elif sep and key == 'netroot' and '@' in value:
+            scheme = value.split(':', 1)[0]
+            word = '%s=%s:%s@%s' % (key, scheme, MASK, value.rsplit('@', 1)[1])
+        words.append(word)
+    return ' '.join(words)
 
 
 def gather_os(collector):
     """os-release when present (EL7+), else the release files of EL6."""
     release_files = {}
     for path in ('/etc/oracle-release', '/etc/redhat-release', '/etc/system-release'):
-        text = collector.read(collector.root_path(path))
+        text = collector.read_root(path)
         if text is not None:
             release_files[path] = text.strip()
     for path in ('/etc/os-release', '/usr/lib/os-release'):
-        text = collector.read(collector.root_path(path))
+        text = collector.read_root(path)
         if text is not None:
             result = parse_os_release(text)
             result.update({'source': path, 'release_files': release_files})

@@ -113,3 +113,27 @@ def test_check_mode_reports_the_change_and_writes_nothing(monkeypatch, tmp_path,
     assert result['changed'] is True
     assert dest.read_text() == 'old content\n'
     assert result['diff']['before'] == 'old content\n'
+
+
+def test_dest_planted_symlink_is_refused_and_its_target_untouched(monkeypatch, tmp_path, host_root):
+    """security.md M7: dest in a shared directory where a local user planted a symlink."""
+    victim = tmp_path / 'victim'
+    victim.write_text('precious\n')
+    dest = tmp_path / 'layout.json'
+    os.symlink(str(victim), str(dest))
+    result, failed = run_module(layout_info.main, {'root': host_root, 'gather': ['fstab'], 'dest': str(dest)},
+                                monkeypatch)
+    assert failed and 'symlink' in result['msg'] and 'precious' not in json.dumps(result)
+    assert victim.read_text() == 'precious\n'
+
+
+def test_dest_write_never_follows_a_planted_temp_name(monkeypatch, tmp_path, host_root):
+    victim = tmp_path / 'victim'
+    victim.write_text('precious\n')
+    dest = tmp_path / 'layout.json'
+    for pid in range(os.getpid(), os.getpid() + 3):
+        os.symlink(str(victim), '%s.%d.tmp' % (dest, pid))
+    _result, failed = run_module(layout_info.main, {'root': host_root, 'gather': ['fstab'], 'dest': str(dest)},
+                                 monkeypatch)
+    assert not failed and victim.read_text() == 'precious\n'
+    assert stat.S_ISREG(os.lstat(str(dest)).st_mode)

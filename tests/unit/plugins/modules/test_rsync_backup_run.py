@@ -213,7 +213,7 @@ def slow_source(lab):
         handle.write(os.urandom(8 * 1024 * 1024))
 
 
-def rsync_pids(marker):
+def rsync_pids(marker):  # marker: a path in the command line (the sources; the target is a /proc fd path)
     pids = []
     for pid in os.listdir('/proc'):
         try:
@@ -240,7 +240,7 @@ def test_stop_signal_stops_rsync_unmounts_and_records(lab, signum):
     slow_source(lab)
     proc = run_module_process('rsync_backup', lab.args(bwlimit=500), lab.path('args.json'))
     try:
-        assert wait_until(lambda: rsync_pids(lab.mnt)), proc.communicate()
+        assert wait_until(lambda: rsync_pids(lab.root)), proc.communicate()
         proc.send_signal(signum)
         out, err = proc.communicate()
     finally:
@@ -248,7 +248,7 @@ def test_stop_signal_stops_rsync_unmounts_and_records(lab, signum):
             proc.kill()
     result = json.loads(out.decode())
     assert result['failed'] and 'interrupted by signal %d' % signum in result['msg']
-    assert rsync_pids(lab.mnt) == []
+    assert rsync_pids(lab.root) == []
     assert not mounted(lab.mnt)
     assert lab.meta('run.json')['status'] == 'failed'
 
@@ -256,8 +256,8 @@ def test_stop_signal_stops_rsync_unmounts_and_records(lab, signum):
 def test_a_killed_module_leaves_no_writer_behind_the_lock(lab):
     slow_source(lab)
     proc = run_module_process('rsync_backup', lab.args(bwlimit=500), lab.path('args.json'))
-    assert wait_until(lambda: rsync_pids(lab.mnt)), proc.communicate()
-    writers = rsync_pids(lab.mnt)
+    assert wait_until(lambda: rsync_pids(lab.root)), proc.communicate()
+    writers = rsync_pids(lab.root)
     proc.kill()
     proc.wait()
     lock = open(os.path.join(lab.locks, 'vs1.lock'), 'a')
@@ -274,6 +274,6 @@ def test_a_killed_module_leaves_no_writer_behind_the_lock(lab):
             assert not alive, 'the lock was free while rsync %s still ran' % alive
             break
         # ... and rsync dies with its module (parent-death signal), it does not write on as an orphan
-        assert wait_until(lambda: not rsync_pids(lab.mnt))
+        assert wait_until(lambda: not rsync_pids(lab.root))
     finally:
         lock.close()

@@ -81,3 +81,25 @@ def test_restore_snapshot_and_as_of_exclude_each_other(monkeypatch, no_commands)
 ])
 def test_as_of_formats_are_utc(text, seconds):
     assert rsync_restore.parse_as_of(text) == seconds
+
+
+@pytest.mark.parametrize('paths, expected', [
+    ([], 'paths is an empty list'),
+    (['/'], "paths: '/' is the whole tree"),
+    (['/etc/../../x'], "paths: '/etc/../../x' has an empty, '.' or '..' component"),
+    (['//etc//hosts'], "has an empty, '.' or '..' component"),
+    (['/etc/./hosts'], "has an empty, '.' or '..' component"),
+])
+def test_restore_refuses_unclean_paths_before_any_command(paths, expected, monkeypatch, no_commands, tmp_path):
+    result, failed = run_module(rsync_restore.main, dict(SHARE, paths=paths, dest_root=str(tmp_path)), monkeypatch)
+    assert failed and expected in result['msg']
+
+
+@pytest.mark.parametrize('spelling', ['//', '/srv/..', 'symlink', '/./'])
+def test_restore_delete_into_the_running_root_is_refused_for_every_spelling(spelling, monkeypatch, no_commands,
+                                                                            tmp_path):
+    if spelling == 'symlink':
+        spelling = str(tmp_path / 'slash')
+        tmp_path.joinpath('slash').symlink_to('/')
+    result, failed = run_module(rsync_restore.main, dict(SHARE, delete=True, dest_root=spelling), monkeypatch)
+    assert failed and 'delete: true into / would replace the running system' in result['msg']

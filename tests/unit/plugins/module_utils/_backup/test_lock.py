@@ -19,3 +19,22 @@ def test_lock_second_holder_fails_fast_with_the_holder(tmp_path):
     assert waits  # it waited for lock_timeout before giving up
     first.release()
     HostLock(path, 'restore').acquire().release()
+
+
+def test_lock_never_follows_or_truncates_a_planted_symlink(tmp_path):
+    """security.md M7: a symlink planted in a world-writable lock directory."""
+    victim = tmp_path / 'victim'
+    victim.write_text('precious\n')
+    lock_path = tmp_path / 'exalogic-backup-vs1.lock'
+    os.symlink(str(victim), str(lock_path))
+    with pytest.raises(LockBusy, match='is a symlink'):
+        HostLock(str(lock_path), 'backup').acquire()
+    assert victim.read_text() == 'precious\n'
+
+
+def test_lock_refuses_a_file_prepared_by_another_user(tmp_path):
+    lock_path = tmp_path / 'exalogic-backup-vs1.lock'
+    lock_path.write_text('')
+    os.chown(str(lock_path), 65534, 65534)
+    with pytest.raises(LockBusy, match='not a regular file owned by this user'):
+        HostLock(str(lock_path), 'backup').acquire()

@@ -7,7 +7,7 @@ import json
 import os
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect import (
     SECTIONS, _Collector, collect_layout, layout_json, path_by_majmin_index, read_sysfs_block,
-    read_sysfs_net)
+    read_sysfs_net, mask_cmdline)
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.values import to_int
 
 
@@ -213,3 +213,28 @@ def test_missing_fstab_is_reported_not_fatal(tmp_path):
 def test_layout_json_is_stable():
     assert layout_json({'b': 1, 'a': [1, 2]}) == layout_json({'a': [1, 2], 'b': 1})
     assert layout_json({}).endswith('\n')
+
+
+def test_alternate_root_never_follows_an_absolute_symlink_to_the_hosts_files(tmp_path):
+    """security.md M6: <root>/etc/oracle-release -> /<host secret> must not publish the host's file."""
+    secret = tmp_path / 'host-shadow'
+    secret.write_text('root:HASH:19000:0:99999:7:::\n')
+    root = tmp_path / 'altroot'
+    write_tree(root, {'usr/lib/os-release': 'ID="ol"\nVERSION_ID="8.9"\n', 'etc/fstab': '# empty\n'})
+    os.symlink(str(secret), str(root / 'etc' / 'oracle-release'))
+    os.symlink(str(secret), str(root / 'etc' / 'hostname'))
+    os.symlink('../../../../../../../../..' + str(secret), str(root / 'etc' / 'redhat-release'))
+    os.symlink('/usr/lib/os-release', str(root / 'etc' / 'os-release'))  # legitimate: resolves inside root
+    layout = collect_layout(FakeModule(hidden=ALL_TOOLS), root=str(root), gather=['system'])
+    assert 'HASH' not in json.dumps(layout)
+    system = layout['system']
+    assert (system['os']['id'], system['os']['version_id']) == ('ol', '8.9')
+    assert any('leads out of' in w for w in layout['warnings'])
+
+
+def test_cmdline_secrets_are_masked():
+    text = ('BOOT_IMAGE=/vmlinuz root=/dev/sda1 rd.iscsi.password=S3cret rd.iscsi.in.password=In '
+            'netroot=iscsi:user:pass@192.168.1.5::3260::iqn.2026-01.x:t ip=dhcp')
+    masked = mask_cmdline(text)
+    assert 'S3cret' not in masked and 'In ' not in masked and 'pass@' not in masked
+    assert 'root=/dev/sda1' in masked and 'ip=dhcp' in masked and '@192.168.1.5::3260' in masked
