@@ -126,6 +126,16 @@ options:
     type: list
     elements: path
     default: []
+  takeover:
+    description:
+      - The first run into a O(backup_dir) records which host (its machine-id, or its FQDN when it has
+        none) and which O(root) write it (C(meta/owner.json)). A later run from another host or root is
+        refused before anything is written, with a message naming both, so that two hosts with the
+        same short name never mirror over each other with C(--delete).
+      - V(true) lets this host take the O(backup_dir) over (once, after a rebuild onto a new server, or
+        when moving a backup to another root); the previous owner is kept in the record.
+    type: bool
+    default: false
   progress_file:
     description:
       - Status file on the host that says how far a running backup is (phase, files and bytes done,
@@ -214,6 +224,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+owner:
+  description:
+    - The owner record of O(backup_dir) (host_id, hostname, root, since), and under C(previous) the owner
+      it replaced when O(takeover) took it over.
+  returned: always, once the share was verified
+  type: dict
+  sample: {host_id: 'machine-id:4c4c4544004a3910', hostname: vs01.example.com, root: /, since: '2026-12-07T01:15:02Z'}
 manifest:
   description: The manifest of this run (also written to RV(manifest_path)). Not returned in check mode.
   returned: success and not check mode
@@ -311,8 +328,8 @@ from ansible_collections.exalogic.backup.plugins.module_utils._host.fstab import
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect import collect_layout, layout_json
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.procfs import fstype_kind, parse_proc_swaps
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
-    BackupPaths, complete_manifest, count_field, failed_run_record, interrupted_run, new_run_record, read_json,
-    write_json, write_marker)
+    BackupPaths, complete_manifest, count_field, describe_owner, failed_run_record, interrupted_run, new_run_record,
+    owner_record, read_json, same_owner, write_json, write_marker)
 
 FSTAB_MAX_BYTES = 1024 * 1024
 PROBE_UID = 12345
@@ -338,6 +355,7 @@ class Backup(backup_run.ShareJob):
         self.plan = None
         self.outcome = None
         self.target = None
+        self.new_owner = None
         self.progress = None if self.check else backup_run.ProgressFile(
             self.p['progress_file'] or backup_run.default_progress_file(self.backup_dir), self.backup_dir)
 
@@ -431,6 +449,7 @@ class Backup(backup_run.ShareJob):
             self.module.warn('could not keep the rsync log: %s' % err)
 
     def gates(self):
+        self.check_owner()
         table = mounts.read_mount_table()
         chosen = self.source_list(table)
         excludes = self.exclude_list()
@@ -451,6 +470,30 @@ class Backup(backup_run.ShareJob):
         cap = gates.delete_cap(self.p['max_delete'], self.p['max_delete_ratio'], last)
         self.plan = BackupPlan(chosen, excludes, last, cap, filesystems)
         return self.plan
+
+    def check_owner(self):
+        """Refuse a backup_dir another host (or root) writes, unless takeover (security.md M10)."""
+        current = owner_record(self.root)
+        try:
+            recorded = read_json(self.paths.owner, self.paths)
+        except confined.ConfinedError as err:
+            raise JobFailed('backup not started, nothing was written: the owner record is not usable: %s. Inspect it '
+                            'on the appliance and remove it (the next run records this host)' % err)
+        if recorded is not None and same_owner(recorded, current):
+            self.result['owner'] = recorded
+            return
+        if recorded is not None and not self.p['takeover']:
+            raise JobFailed(
+                'backup not started, nothing was written: backup_dir %s on the share belongs to %s, and this run is '
+                '%s. Two hosts (or two roots) must never mirror into one backup_dir: give this host its own '
+                'backup_dir, or set takeover: true once when this host replaces that one (after a rebuild)'
+                % (self.backup_dir, describe_owner(recorded), describe_owner(current)))
+        if recorded is not None:
+            current['previous'] = recorded
+            self.module.warn('backup_dir %s taken over from %s' % (self.backup_dir, describe_owner(recorded)))
+        self.new_owner = current
+        self.result['owner'] = current
+        self.result['changed'] = True
 
     def last_complete_manifest(self):
         """The manifest of the last COMPLETE run (failed runs never replace it), or {}."""
@@ -550,6 +593,8 @@ class Backup(backup_run.ShareJob):
         if interrupted:  # we hold the lock, so the run that wrote 'running' is dead: say so
             self.module.warn('the previous run did not record its end: %s' % interrupted['error'])
             write_json(self.paths.failure, interrupted, self.paths)
+        if self.new_owner is not None:
+            write_json(self.paths.owner, self.new_owner, self.paths)
         self.run_record = new_run_record(self.backup_dir)
         write_json(self.paths.run, self.run_record, self.paths)
         self.run_started = True
@@ -761,8 +806,6 @@ def is_symlink(st):
     return stat.S_ISLNK(st.st_mode)
 
 
-
-
 def argument_spec():
     spec = backup_run.share_argument_spec()
     spec.update(
@@ -782,6 +825,7 @@ def argument_spec():
         max_delete_ratio=dict(type='float', default=0.1),
         retire_sources=dict(type='list', elements='path', default=[]),
         progress_file=dict(type='path'),
+        takeover=dict(type='bool', default=False),
     )
     return spec
 

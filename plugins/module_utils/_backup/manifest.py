@@ -11,7 +11,8 @@ On the share (the mounted export, or a snapshot of it under .zfs/snapshot/<name>
     <backup_dir>/meta/run.json      the current or last run: status running | failed | complete
     <backup_dir>/meta/manifest.json the last COMPLETE run, written last (status: complete, counts, timings)
     <backup_dir>/meta/failure.json  the last failed run (the manifest still names the previous good one)
-    <backup_dir>/meta/layout.json, acls.txt, capabilities.txt, rsync.log   side-car files
+    <backup_dir>/meta/owner.json    which host writes this backup_dir (see owner_record; security.md M10)
+    <backup_dir>/meta/layout.json, acls.txt, capabilities.txt, xattrs.txt, rsync.log   side-car files
 
 A snapshot holds a usable backup only when its manifest is complete AND its run record is the same
 complete run: a snapshot taken while rsync was writing has run.json 'running' and a half-updated tree.
@@ -29,6 +30,8 @@ manifest.json (schema version 1; fields are only ever added):
     min_source_ratio of its count here fails the run.
 run.json / failure.json: {status: running|failed|complete, run_id, host, hostname, pid, start, end,
     error (failed), rsync_rc, rsync_result}.
+owner.json: {host_id (machine-id of the host, or its FQDN when it has none), hostname, root, since (UTC
+    text), previous (the owner record it replaced with takeover, or absent)}.
 """
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -90,6 +93,8 @@ class BackupPaths(object):
         self.acls = os.path.join(self.meta, 'acls.txt')
         self.capabilities = os.path.join(self.meta, 'capabilities.txt')
         self.log = os.path.join(self.meta, 'rsync.log')
+        self.owner = os.path.join(self.meta, 'owner.json')
+        self.xattrs = os.path.join(self.meta, 'xattrs.txt')
 
     def relpath(self, path):
         """path (one of the attributes above) relative to share_root, for the confined layer."""
@@ -201,6 +206,36 @@ def interrupted_run(run_record):
     return dict(run_record, status='failed', end=utc_now(),
                 error='the run (pid %s on %s) ended without recording its result: killed or the host went down'
                       % (run_record.get('pid', '?'), run_record.get('hostname', '?')))
+
+
+MACHINE_ID_FILES = ('/etc/machine-id', '/var/lib/dbus/machine-id')  # OL7+ / OL6 (dbus)
+
+
+def host_id(machine_id_files=MACHINE_ID_FILES):
+    """What tells this host from another with the same short name: its machine-id, else its FQDN."""
+    for path in machine_id_files:
+        try:
+            with open(path, 'rb') as handle:
+                text = handle.read(64).decode('ascii', 'replace').strip()
+        except (IOError, OSError):
+            continue
+        if text:
+            return 'machine-id:' + text
+    return 'fqdn:' + socket.getfqdn()
+
+
+def owner_record(root, machine_id_files=MACHINE_ID_FILES):
+    return dict(host_id=host_id(machine_id_files), hostname=socket.getfqdn(), root=root, since=utc_now())
+
+
+def same_owner(recorded, current):
+    """Is the recorded owner of a backup_dir the host (and root) running now?"""
+    return (recorded or {}).get('host_id') == current['host_id'] and (recorded or {}).get('root') == current['root']
+
+
+def describe_owner(record):
+    return '%s (%s, root %s, since %s)' % (record.get('hostname', '?'), record.get('host_id', '?'),
+                                           record.get('root', '?'), record.get('since', '?'))
 
 
 def backup_state(paths):

@@ -92,6 +92,16 @@ def mount_problem(path, source, fstype, table):
     return None
 
 
+PRIVATE_MOUNT_OPTIONS = ('nosuid', 'nodev')
+
+
+def missing_private_options(entry):
+    """Which of nosuid/nodev the mount lacks (security.md M8: without them, an old setuid binary or a
+    device node kept in a snapshot can be used from the mount by a local user)."""
+    present = (entry or {}).get('mount_options', '').split(',')
+    return [option for option in PRIVATE_MOUNT_OPTIONS if option not in present]
+
+
 def bind_matches(entry, source, table):
     """A bind mount shows the device as source; accept it when it exposes the directory asked for."""
     if not source.startswith('/'):

@@ -136,7 +136,7 @@ class ShareMount(object):
         if not os.path.isdir(self.path):
             if os.path.exists(self.path):
                 return 'mount_point %s exists and is not a directory' % self.path
-            os.makedirs(self.path, 0o755)
+            os.makedirs(self.path, 0o700)  # only root looks into the mirror through this directory
             self.created_dir = True
         argv = mounts.mount_command(self.source, self.path, self.fstype, self.options, self.read_only)
         argv[0] = self.mount_bin
@@ -145,6 +145,18 @@ class ShareMount(object):
             return 'mounting %s on %s failed (%s): %s' % (self.source, self.path, ' '.join(argv), (err or out).strip())
         self.mounted_here = True
         return self.problem() or self.remember()
+
+    def warn_unless_private(self, entry):
+        """A mount made elsewhere (mount: present) or with the user's own opts may lack nosuid/nodev: say so.
+
+        A warning, not a refusal: the run itself is not at risk, but local users could run setuid binaries
+        kept in the mirror or its snapshots (docs/threat-model.md).
+        """
+        missing = mounts.missing_private_options(entry)
+        if missing:
+            self.module.warn('the share at %s is mounted without %s: local users could use setuid files or device '
+                             'nodes kept in the mirror; remount it with nosuid,nodev (mount: auto does)'
+                             % (self.path, ','.join(missing)))
 
     def identity(self):
         entry = mounts.mount_at(self.path, mounts.read_mount_table())
@@ -156,6 +168,7 @@ class ShareMount(object):
 
     def remember(self):
         self.verified = self.identity()
+        self.warn_unless_private(mounts.mount_at(self.path, mounts.read_mount_table()))
         return None
 
     def still_mounted_problem(self):

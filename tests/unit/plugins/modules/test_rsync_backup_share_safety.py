@@ -173,3 +173,59 @@ def test_a_non_utf8_name_with_an_acl_never_breaks_the_backup(lab):
     assert result['manifest']['status'] == 'complete'
     with open(str(lab / 'share' / 'vs1' / 'meta' / 'acls.txt'), 'rb') as handle:
         assert b'# file: srv/x\xff\n' in handle.read()
+
+
+def owner_file(lab):
+    return str(lab / 'share' / 'vs1' / 'meta' / 'owner.json')
+
+
+def test_the_first_run_records_the_owner_and_the_next_run_of_that_host_is_unchanged(lab):
+    first = run_steps(job(lab))
+    recorded = json.loads(read(owner_file(lab)))
+    assert recorded['root'] == str(lab / 'sysroot') and recorded['host_id'] == first['owner']['host_id']
+    second = run_steps(job(lab))
+    assert json.loads(read(owner_file(lab))) == recorded and second['changed'] is False
+
+
+@pytest.mark.parametrize('other', [dict(host_id='machine-id:0000other', root=None), dict(root='/elsewhere')])
+def test_another_host_or_root_is_refused_before_anything_is_written(lab, other):
+    """security.md M10: two hosts with one short name must never mirror over each other with --delete."""
+    run_steps(job(lab))
+    recorded = json.loads(read(owner_file(lab)))
+    planted = dict(recorded, hostname='vs1.other.example', **dict((k, v) for k, v in other.items() if v))
+    write(owner_file(lab), json.dumps(planted))
+    write(str(lab / 'sysroot' / 'etc' / 'new-file'), 'new')
+    with pytest.raises(JobFailed) as failed:
+        run_steps(job(lab))
+    message = str(failed.value)
+    assert 'belongs to vs1.other.example' in message and 'takeover: true' in message
+    assert not os.path.exists(str(lab / 'share' / 'vs1' / 'root' / 'etc' / 'new-file'))
+    assert json.loads(read(owner_file(lab))) == planted
+
+
+def test_takeover_records_the_new_owner_and_keeps_the_previous_one(lab):
+    run_steps(job(lab))
+    planted = dict(json.loads(read(owner_file(lab))), host_id='machine-id:0000other', hostname='old.example')
+    write(owner_file(lab), json.dumps(planted))
+    result = run_steps(job(lab, takeover=True))
+    recorded = json.loads(read(owner_file(lab)))
+    assert recorded['previous'] == planted and recorded['host_id'] != planted['host_id']
+    assert result['owner'] == recorded and result['manifest']['status'] == 'complete'
+
+
+def test_check_mode_reports_a_foreign_owner_and_writes_nothing(lab):
+    run_steps(job(lab))
+    planted = dict(json.loads(read(owner_file(lab))), host_id='machine-id:0000other')
+    write(owner_file(lab), json.dumps(planted))
+    backup = job(lab, _ansible_check_mode=True)
+    assert backup.check
+    with pytest.raises(JobFailed, match='belongs to'):
+        run_steps(backup)
+    assert json.loads(read(owner_file(lab))) == planted
+
+
+def test_a_planted_owner_symlink_is_refused_not_followed(lab):
+    os.symlink(str(lab / 'victim' / 'shadow'), owner_file(lab))
+    with pytest.raises(JobFailed, match='owner record is not usable'):
+        run_steps(job(lab))
+    assert victim_intact(lab)

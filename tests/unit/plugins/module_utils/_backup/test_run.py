@@ -121,3 +121,61 @@ def test_host_lock_names_its_holder(tmp_path):
         assert 'another backup holds the lock' in str(err.value)
     finally:
         first.release()
+
+
+class WarningModule(FakeModule):
+    def __init__(self, params):
+        super(WarningModule, self).__init__(params)
+        self.warnings = []
+
+    def warn(self, msg):
+        self.warnings.append(msg)
+
+    def run_command(self, argv):
+        import subprocess
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = proc.communicate()
+        return proc.returncode, out.decode(), err.decode()
+
+
+@pytest.fixture
+def bind_mounted(tmp_path):
+    """mnt: a real bind mount of share, made with the options the test asks for; unmounted afterwards."""
+    made = []
+
+    def mount(options):
+        for name in ('share', 'mnt'):
+            (tmp_path / name).mkdir(exist_ok=True)
+        os.system('mount --bind %s %s' % (tmp_path / 'share', tmp_path / 'mnt'))
+        if options:
+            os.system('mount -o remount,bind,%s %s' % (options, tmp_path / 'mnt'))
+        made.append(str(tmp_path / 'mnt'))
+        return tmp_path
+    yield mount
+    for path in made:
+        os.system('umount %s' % path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='bind mounts need root')
+@pytest.mark.parametrize('options, warned', [('', 'nosuid,nodev'), ('nosuid', 'nodev'), ('nosuid,nodev', None)])
+def test_a_share_mounted_without_nosuid_nodev_is_named_in_a_warning(bind_mounted, options, warned):
+    """security.md M8: mount: present takes the mount as it is; a local user could run setuid files from it."""
+    tmp_path = bind_mounted(options)
+    module = WarningModule(params(tmp_path))
+    share = backup_run.ShareMount(module, module.params)
+    assert share.ensure() is None
+    found = [w for w in module.warnings if 'mounted without' in w]
+    if warned is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and 'without %s:' % warned in found[0]
+
+
+def test_a_mount_point_the_run_creates_is_private(tmp_path):
+    """security.md M8: the directory through which root reads the mirror is 0700."""
+    module = WarningModule(params(tmp_path, mount='auto', mount_point=str(tmp_path / 'new' / 'mnt')))
+    (tmp_path / 'share').mkdir()
+    share = backup_run.ShareMount(module, module.params)
+    share.mount_bin = '/bin/false'  # the mount itself is not the point: the directory made before it is
+    assert 'failed' in share.ensure()
+    assert oct(os.stat(str(tmp_path / 'new' / 'mnt')).st_mode & 0o777) == oct(0o700)
