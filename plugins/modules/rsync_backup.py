@@ -95,11 +95,15 @@ options:
     default: false
   sidecar:
     description:
-      - Side-car files to write next to the mirror after rsync.
+      - Side-car files to write next to the mirror after rsync, for what an NFSv3 share cannot store -
+        V(acls) (POSIX ACLs, C(getfacl)), V(capabilities) (file capabilities, C(getcap)), V(xattrs)
+        (C(user.*) extended attributes, C(getfattr) from the C(attr) package) - and V(layout) (the
+        host's disks, filesystems and network for a rebuild). SELinux labels are not kept; a restore
+        relabels instead.
     type: list
     elements: str
-    choices: [acls, capabilities, layout]
-    default: [acls, capabilities, layout]
+    choices: [acls, capabilities, layout, xattrs]
+    default: [acls, capabilities, layout, xattrs]
   expected_mounts:
     description:
       - Mount points (as seen from O(root)) that must be mounted before the backup starts. Default -
@@ -715,17 +719,18 @@ class Backup(backup_run.ShareJob):
         if 'layout' in wanted:
             layout = collect_layout(self.module, root=self.root)
             self.share_write(self.paths.layout, layout_json(layout))
-        if 'acls' in wanted or 'capabilities' in wanted:
+        if set(wanted) & set(['acls', 'capabilities', 'xattrs']):
             entries = list(sources.walk(self.root, self.result['sources'], self.exclude_list()))
             if 'acls' in wanted:
                 self.dump_acls(entries)
             if 'capabilities' in wanted:
                 self.dump_capabilities(entries)
+            if 'xattrs' in wanted:
+                self.dump_xattrs(entries)
 
     def dump_acls(self, entries):
-        getfacl = self.module.get_bin_path('getfacl')
+        getfacl = self.tool('getfacl', 'POSIX ACLs', 'acl')
         if not getfacl:
-            self.module.warn('getfacl is not installed: POSIX ACLs are not kept in the side-car (install acl)')
             return
         names = b''.join(sidecar.to_bytes(rel.lstrip('/') or '.') + b'\n' for rel, st in entries
                          if '\n' not in rel and not is_symlink(st))
@@ -736,18 +741,34 @@ class Backup(backup_run.ShareJob):
         self.share_write(self.paths.acls, out)
 
     def dump_capabilities(self, entries):
-        getcap = self.module.get_bin_path('getcap', opt_dirs=['/usr/sbin', '/sbin'])
-        if not getcap:
-            self.module.warn('getcap is not installed: file capabilities are not kept in the side-car (install libcap)')
-            return
-        files = [rel.lstrip('/') for rel, st in entries if is_regular(st) and rel.strip('/') and '\n' not in rel]
-        lines = []
-        for start in range(0, len(files), 500):
-            batch = files[start:start + 500]
-            rc, out, err = self.module.run_command([getcap] + batch, cwd=self.root, encoding=None,
+        getcap = self.tool('getcap', 'file capabilities', 'libcap', opt_dirs=['/usr/sbin', '/sbin'])
+        if getcap:
+            files = regular_files(entries)
+            out = b''.join(self.batched([getcap], files))
+            lines = sidecar.parse_getcap_output(out, files)
+            self.share_write(self.paths.capabilities, b''.join(line + b'\n' for line in lines))
+
+    def dump_xattrs(self, entries):
+        getfattr = self.tool('getfattr', 'user extended attributes', 'attr')
+        if getfattr:
+            argv = [getfattr, '--no-dereference', '--dump', '--match=^user\\.', '--encoding=base64', '--']
+            names = [rel.lstrip('/') or '.' for rel, st in entries if not is_symlink(st)]
+            self.share_write(self.paths.xattrs, b''.join(self.batched(argv, names)))
+
+    def tool(self, name, what, package, opt_dirs=None):
+        path = self.module.get_bin_path(name, opt_dirs=opt_dirs or [])
+        if not path:
+            self.module.warn('%s is not installed: %s are not kept in the side-car (install %s)' % (name, what, package))
+        return path
+
+    def batched(self, argv, names, size=500):
+        """Outputs of argv + names, 500 names at a time, run in the backed-up root (names are relative)."""
+        outs = []
+        for start in range(0, len(names), size):
+            rc, out, err = self.module.run_command(argv + names[start:start + size], cwd=self.root, encoding=None,
                                                    expand_user_and_vars=False)
-            lines.extend(sidecar.parse_getcap_output(out, batch))
-        self.share_write(self.paths.capabilities, b''.join(line + b'\n' for line in lines))
+            outs.append(out)
+        return outs
 
     def on_failure(self, message):
         if self.progress is not None and self.progress.started:
@@ -798,6 +819,10 @@ def read_fstab(root):
     return data.decode('utf-8', 'surrogateescape') if str is not bytes else data
 
 
+def regular_files(entries):
+    return [rel.lstrip('/') for rel, st in entries if is_regular(st) and rel.strip('/') and '\n' not in rel]
+
+
 def is_regular(st):
     return stat.S_ISREG(st.st_mode)
 
@@ -817,8 +842,8 @@ def argument_spec():
         exclude_from=dict(type='path'),
         cow_target=dict(type='bool', default=True),
         acls=dict(type='bool', default=False),
-        sidecar=dict(type='list', elements='str', choices=['acls', 'capabilities', 'layout'],
-                     default=['acls', 'capabilities', 'layout']),
+        sidecar=dict(type='list', elements='str', choices=['acls', 'capabilities', 'layout', 'xattrs'],
+                     default=['acls', 'capabilities', 'layout', 'xattrs']),
         expected_mounts=dict(type='list', elements='path'),
         min_source_ratio=dict(type='float', default=0.5),
         max_delete=dict(type='int'),

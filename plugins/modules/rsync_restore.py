@@ -88,7 +88,9 @@ options:
     default: false
   sidecar:
     description:
-      - Reapply POSIX ACLs and file capabilities from the side-car files to the restored files.
+      - Reapply POSIX ACLs, file capabilities and C(user.*) extended attributes from the side-car files
+        to the restored files, one file at a time inside O(dest_root) (and inside O(paths) when given).
+      - SELinux labels are not taken from the share; see O(selinux_relabel).
     type: bool
     default: true
   acls:
@@ -96,6 +98,18 @@ options:
       - Send POSIX ACLs with rsync C(-A) (only for shares that store them).
     type: bool
     default: false
+  selinux_relabel:
+    description:
+      - SELinux labels live in C(security.selinux) attributes, which an NFSv3 share does not keep; the
+        restored files are relabelled from the policy instead of taking labels from the share.
+      - V(auto) - a whole-tree restore of a backup whose C(etc/selinux/config) says
+        C(SELINUX=enforcing) or C(permissive) gets C(<dest_root>/.autorelabel), so the system relabels
+        on its next boot; a path restore into the running system (O(dest_root=/)) with SELinux enabled
+        runs C(restorecon -R) on the restored paths. Nothing is done when SELinux is off.
+      - V(always) does the same even when SELinux looks off; V(never) leaves labels alone.
+    type: str
+    choices: [auto, always, never]
+    default: auto
   sparse:
     description:
       - Recreate holes in sparse files (rsync C(--sparse)); right for restores to ordinary disks.
@@ -190,11 +204,17 @@ replaced_dir:
   type: str
   sample: /var/tmp/exalogic-restore-replaced-20261125T081500Z
 sidecar:
-  description: How many ACL entries and file capabilities were reapplied, how many of them changed
-    something, and how many side-car entries were refused (each refusal is also a warning).
+  description: How many ACL entries, file capabilities and user xattrs were reapplied, how many of them
+    changed something, and how many side-car entries were refused (each refusal is also a warning).
   returned: when not check mode
   type: dict
-  sample: {acls: 3, capabilities: 2, changed: 1, refused: 0}
+  sample: {acls: 3, capabilities: 2, xattrs: 4, changed: 1, refused: 0}
+selinux:
+  description: What was done (or, in check mode, would be done) about SELinux labels - C(autorelabel),
+    C(restorecon) or C(none) - and why.
+  returned: always, once the restore ran
+  type: dict
+  sample: {action: autorelabel, reason: 'restored etc/selinux/config says SELINUX=enforcing'}
 resolved:
   description: Each requested path and the path in the backup it resolved to.
   returned: when O(paths) is given
@@ -226,6 +246,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined, rsync, sidecar, sources
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
+from ansible_collections.exalogic.backup.plugins.module_utils._host.shellvars import parse_shell_assignments
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
     BackupPaths, backup_state, parse_utc, read_share_file)
 
@@ -262,6 +283,7 @@ class Restore(backup_run.ShareJob):
         steps.append(('rsync', lambda: self.transfer(self.source_paths)))
         if not self.check and self.p['sidecar']:
             steps.append(('sidecar', lambda: self.reapply_sidecar(self.source_paths)))
+        steps.append(('selinux', self.relabel))
         return steps
 
     def mount(self):
@@ -470,22 +492,25 @@ class Restore(backup_run.ShareJob):
                             % directory)
 
     def reapply_sidecar(self, paths):
-        """Apply the side-car ACLs and capabilities to what was restored, one confined file at a time."""
+        """Apply the side-car ACLs, capabilities and user xattrs to what was restored, one confined file at a time."""
         selected = self.resolved
         applier = sidecar.Applier(
             self.module.run_command, self.dest_root,
             setfacl=self.module.get_bin_path('setfacl'), getfacl=self.module.get_bin_path('getfacl'),
             setcap=self.module.get_bin_path('setcap', opt_dirs=['/usr/sbin', '/sbin']),
-            getcap=self.module.get_bin_path('getcap', opt_dirs=['/usr/sbin', '/sbin']))
+            getcap=self.module.get_bin_path('getcap', opt_dirs=['/usr/sbin', '/sbin']),
+            setfattr=self.module.get_bin_path('setfattr'))
         problems = []
         try:
             acls, found = sidecar.acl_entries(read_share_file(paths, paths.acls))
             problems += found
             caps, found = sidecar.capability_entries(read_share_file(paths, paths.capabilities))
             problems += found
+            xattrs, found = sidecar.xattr_entries(read_share_file(paths, paths.xattrs))
+            problems += found
         except confined.ConfinedError as err:
             raise JobFailed('restore done, side-car not applied: %s' % err)
-        acls, caps = sidecar.select(acls, selected), sidecar.select(caps, selected)
+        acls, caps, xattrs = sidecar.select(acls, selected), sidecar.select(caps, selected), sidecar.select(xattrs, selected)
         if acls and not applier.setfacl:
             self.module.warn('setfacl is not installed: ACLs from the backup were not reapplied (install acl)')
             acls = []
@@ -496,6 +521,8 @@ class Restore(backup_run.ShareJob):
             applier.acl(name, text)
         for name, value in caps:
             applier.capability(name, value)
+        for name, pairs in xattrs:
+            applier.xattrs(name, pairs)
         problems += applier.problems
         for problem in problems[:20]:
             self.module.warn(problem)
@@ -504,6 +531,61 @@ class Restore(backup_run.ShareJob):
         self.result['sidecar'] = dict(applier.applied, changed=applier.changed, refused=len(problems))
         if applier.changed:
             self.result['changed'] = True
+
+
+    # ------------------------------------------------------------------ SELinux labels
+
+    def relabel(self):
+        whole = self.resolved is None
+        config = None
+        if whole:  # the backup's own config: what the restored system boots with (also known in check mode)
+            paths = self.source_paths
+            try:
+                config = read_share_file(paths, os.path.join(paths.tree, 'etc/selinux/config'), 64 * 1024)
+            except confined.ConfinedError as err:
+                self.module.warn('etc/selinux/config of the backup not read: %s' % err)
+        action, reason = selinux_action(self.p['selinux_relabel'], whole, config, selinux_enabled(),
+                                        is_running_root(self.dest_root))
+        self.result['selinux'] = dict(action=action, reason=reason)
+        if self.check or action == 'none':
+            return
+        if action == 'autorelabel':
+            confined.write_file(self.dest_root, '.autorelabel', b'', mode=0o644)
+        else:
+            self.restorecon()
+        self.result['changed'] = True
+
+    def restorecon(self):
+        tool = self.module.get_bin_path('restorecon', opt_dirs=['/usr/sbin', '/sbin'])
+        if not tool:
+            self.module.warn('restorecon is not installed (policycoreutils): relabel the restored paths by hand')
+            return
+        targets = [os.path.join(self.dest_root, r) for r in self.resolved]
+        rc, out, err = self.module.run_command([tool, '-R', '--'] + targets, expand_user_and_vars=False)
+        if rc != 0:
+            self.module.warn('restorecon failed (%d): %s' % (rc, (err or out).strip()))
+
+
+def selinux_enabled(enforce_file='/sys/fs/selinux/enforce'):
+    return os.path.exists(enforce_file)
+
+
+def selinux_action(mode, whole, config, host_enabled, into_running_root):
+    """(action, reason): 'autorelabel' (whole restore into a root), 'restorecon' (paths into /) or 'none'."""
+    if mode == 'never':
+        return 'none', 'selinux_relabel: never'
+    forced = mode == 'always'
+    if whole:
+        state = parse_shell_assignments(sidecar.to_bytes(config or b'').decode('utf-8', 'replace')).get('SELINUX')
+        found = 'restored etc/selinux/config says SELINUX=%s' % (state or 'nothing (no such file)')
+        if forced or state in ('enforcing', 'permissive'):
+            return 'autorelabel', 'selinux_relabel: always' if forced else found
+        return 'none', found
+    if not into_running_root:
+        return 'none', 'a path restore outside the running system: relabel it once it runs (restorecon -R)'
+    if forced or host_enabled:
+        return 'restorecon', 'selinux_relabel: always' if forced else 'SELinux is enabled on this host'
+    return 'none', 'SELinux is not enabled on this host'
 
 
 def argument_spec():
@@ -515,6 +597,7 @@ def argument_spec():
         dest_root=dict(type='path', default='/'),
         delete=dict(type='bool', default=False),
         max_delete=dict(type='int', default=1000),
+        selinux_relabel=dict(type='str', choices=['auto', 'always', 'never'], default='auto'),
         backup_replaced=dict(type='bool', default=False),
         replaced_dir=dict(type='path'),
         force=dict(type='bool', default=False),

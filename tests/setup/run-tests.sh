@@ -62,6 +62,8 @@ syntax_2_7_3_6() {  # target-side code must stay Python 2.7/3.6 syntax (Oracle L
     [ -x "$bindir/python$version" ] || bindir=$(dirname "$(command -v "python$version" 2>/dev/null)" 2>/dev/null)
     [ -x "$bindir/python$version" ] || continue
     PATH="$bindir:$PATH" HOME="$TEST_HOME" ansible-test sanity --local --python "$version" --color no --test compile || return 1
+    # the confined-path layer's tests run on the guest interpreter itself, not only compiled for it
+    "$bindir/python$version" tests/unit/plugins/module_utils/_backup/compat_confined.py || return 1
     compiled+=("$version")
   done
   vermin --no-tips --violations -t=2.7- -t=3.6- "${files[@]}" || return 1
@@ -86,7 +88,7 @@ case "$suite" in
   compat)
     step "sanity (ansible-core $(python -c 'import ansible; print(ansible.__version__)'))" \
       sanity --test compile --test import --test validate-modules --test ansible-doc --test future-import-boilerplate --test metaclass-boilerplate
-    step "python 2.7/3.6 syntax" syntax_2_7_3_6
+    step "python 2.7/3.6 syntax and confined layer" syntax_2_7_3_6
     have tests/unit && step "units (ansible-core 2.16)" units
     have tests/fleet && step "fleet over ssh (ansible-core 2.16, targets on Python 2.7 and 3.6)" \
       env FLEET_COMPAT=1 python -m pytest -q -p no:cacheprovider tests/fleet

@@ -6,9 +6,12 @@
 acls.txt is `getfacl --skip-base --numeric` output with names relative to the backed-up root
 (blocks starting with '# file: <path>'). capabilities.txt is `getcap` output, one '<path> <caps>'
 line per file (libcap 2.2x; older libcap wrote '<path> = <caps>'); several clauses are separated by
-spaces ('cap_net_admin=i cap_net_raw+p').
+spaces ('cap_net_admin=i cap_net_raw+p'). xattrs.txt is `getfattr --dump --match='^user[.]'
+--encoding=base64` output: '# file: <path>' blocks like acls.txt, one 'user.<name>=0s<base64>' line per
+attribute. Only user.* attributes are kept and applied: security.* (SELinux labels, capabilities),
+trusted.* and system.* from the share are never written (SELinux labels are relabelled instead).
 
-Both files come from the share, which is untrusted: they are handled as bytes end to end (names
+All three files come from the share, which is untrusted: they are handled as bytes end to end (names
 are whatever bytes the filesystem holds), every name must be a clean relative path (confined.split),
 '# owner:', '# group:' and '# flags:' lines are never applied (rsync restored owners and modes), ACL
 entry lines and capability text are validated, and each entry is applied to one file at a time
@@ -18,6 +21,8 @@ rsync and the side-car is never followed.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import base64
+import binascii
 import errno
 import os
 import re
@@ -26,6 +31,8 @@ from ansible_collections.exalogic.backup.plugins.module_utils._backup import con
 
 FILE_PREFIX = b'# file: '
 ACL_ENTRY_RE = re.compile(br'^(default:)?(user|group|mask|other):[0-9]*:[rwx-]{3}([ \t]*#effective:[rwx-]{3})?$')
+XATTR_LINE_RE = re.compile(br'^(user\.[^\x00=]{1,250})=0s([A-Za-z0-9+/]*={0,2})$')
+MAX_XATTR_VALUE = 64 * 1024  # the Linux limit for one attribute value
 CAP_CLAUSE_RE = re.compile(br'^(all|cap_[a-z0-9_]+(,cap_[a-z0-9_]+)*)?([=+-][eip]*)+$')
 
 
@@ -67,30 +74,58 @@ def acl_entries(data):
     an ACL entry, or a name that is not a clean relative path, is refused and reported.
     """
     entries, problems = [], []
-    name, lines, bad = None, [], None
-
-    def close():
-        if name is None:
-            return
+    for name, lines in dump_blocks(data):
+        bad = next((line for line in lines if not ACL_ENTRY_RE.match(line)), None)
         if checked_name(name) is None:
             problems.append('acls.txt: refused the name %r: not a clean path relative to the root' % (name,))
         elif bad is not None:
             problems.append('acls.txt: refused the entry for %r: %r is not an ACL entry' % (name, bad))
         elif lines:
-            entries.append((name, b''.join(line + b'\n' for line in lines)))
+            entries.append((name, b''.join(line.split(b'#')[0].strip() + b'\n' for line in lines)))
+    return entries, problems
 
+
+def xattr_entries(data):
+    """([(relative path, [(attribute name, value bytes)])], [problems]) from a getfattr dump (bytes).
+
+    A block with a line that is not a user.* attribute in base64, a value over 64 KiB, or a name that
+    is not a clean relative path is refused and reported as a whole.
+    """
+    entries, problems = [], []
+    for name, lines in dump_blocks(data):
+        pairs, bad = [], None
+        for line in lines:
+            match = XATTR_LINE_RE.match(line)
+            value = _base64(match.group(2)) if match else None
+            if value is None or len(value) > MAX_XATTR_VALUE:
+                bad = line
+                break
+            pairs.append((unescape(match.group(1)), value))
+        if checked_name(name) is None:
+            problems.append('xattrs.txt: refused the name %r: not a clean path relative to the root' % (name,))
+        elif bad is not None:
+            problems.append('xattrs.txt: refused the entry for %r: %r is not a user.* attribute' % (name, bad[:80]))
+        elif pairs:
+            entries.append((name, pairs))
+    return entries, problems
+
+
+def dump_blocks(data):
+    """[(unescaped name, [lines])] of a '# file: ' dump; comment and empty lines dropped."""
+    blocks = []
     for line in to_bytes(data or b'').split(b'\n'):
         if line.startswith(FILE_PREFIX):
-            close()
-            name, lines, bad = unescape(line[len(FILE_PREFIX):]), [], None
-        elif name is None or not line.strip() or line.startswith(b'#'):
-            continue  # owner/group/flags comments are never applied
-        elif ACL_ENTRY_RE.match(line):
-            lines.append(line.split(b'#')[0].strip())
-        elif bad is None:
-            bad = line
-    close()
-    return entries, problems
+            blocks.append((unescape(line[len(FILE_PREFIX):]), []))
+        elif blocks and line.strip() and not line.startswith(b'#'):
+            blocks[-1][1].append(line)
+    return blocks
+
+
+def _base64(text):
+    try:
+        return base64.b64decode(text) if len(text) % 4 == 0 else None
+    except (binascii.Error, TypeError, ValueError):
+        return None
 
 
 def valid_capabilities(text):
@@ -172,11 +207,12 @@ class Applier(object):
     run_command is AnsibleModule.run_command; applied/changed/problems are counted for the result.
     """
 
-    def __init__(self, run_command, root, setfacl=None, setcap=None, getfacl=None, getcap=None):
+    def __init__(self, run_command, root, setfacl=None, setcap=None, getfacl=None, getcap=None, setfattr=None):
         self.run_command = run_command
         self.root = root
         self.setfacl, self.setcap, self.getfacl, self.getcap = setfacl, setcap, getfacl, getcap
-        self.applied = dict(acls=0, capabilities=0)
+        self.setfattr = setfattr
+        self.applied = dict(acls=0, capabilities=0, xattrs=0)
         self.changed = 0
         self.problems = []
 
@@ -256,3 +292,40 @@ class Applier(object):
         finally:
             os.close(fd)
             os.close(dfd)
+
+    def xattrs(self, name, pairs):
+        """Set user.* attributes through the file's descriptor (Python 3) or its /proc fd link (setfattr)."""
+        opened = self._open(name)
+        if opened is None:
+            return
+        dfd, fd, _st = opened
+        try:
+            for attr, value in pairs:
+                if hasattr(os, 'setxattr'):
+                    if _xattr(fd, attr) == value:
+                        continue
+                    try:
+                        os.setxattr(fd, attr, value)  # novermin (Python 3 only, guarded)
+                    except OSError as err:
+                        self.problems.append('xattr %s on %s: %s' % (attr, confined.show(self.root, name), err))
+                        continue
+                    self.changed += 1
+                elif not self._setfattr(fd, name, attr, value):
+                    continue
+                self.applied['xattrs'] += 1
+        finally:
+            os.close(fd)
+            os.close(dfd)
+
+    def _setfattr(self, fd, name, attr, value):
+        """Python 2: setfattr on /proc/<pid>/fd/<fd> (the pinned file itself, not a path to it)."""
+        if self.setfattr is None:
+            self.problems.append('setfattr is not installed: user xattrs not applied (install attr)')
+            return False
+        encoded = b'0s' + base64.b64encode(value)
+        rc, out, err = self._run([self.setfattr, b'-n', attr, b'-v', encoded, self._proc(fd)])
+        if rc != 0:
+            self.problems.append('setfattr %s on %s: %s' % (attr, confined.show(self.root, name), (err or out).strip()))
+            return False
+        self.changed += 1  # setfattr cannot tell: count it as a change
+        return True

@@ -229,3 +229,19 @@ def test_a_planted_owner_symlink_is_refused_not_followed(lab):
     with pytest.raises(JobFailed, match='owner record is not usable'):
         run_steps(job(lab))
     assert victim_intact(lab)
+
+
+def test_user_xattrs_go_to_the_side_car_as_bytes_and_round_trip(lab):
+    """issue 10: user.* attributes are lost on NFSv3; the side-car keeps them, names as raw bytes."""
+    name = os.path.join(str(lab / 'sysroot').encode('utf-8'), b'srv', b'x\xff y')
+    os.makedirs(os.path.dirname(name))
+    with open(name, 'w') as handle:
+        handle.write('data')
+    subprocess.check_call([b'setfattr', b'-n', b'user.origin', b'-v', b'0sAAEC/w==', name])
+    subprocess.check_call([b'setfattr', b'-n', b'user.note', b'-v', b'kept', str(lab / 'sysroot' / 'etc' / 'hosts')])
+    result = run_steps(job(lab, sidecar=['xattrs']))
+    assert result['manifest']['status'] == 'complete'
+    with open(str(lab / 'share' / 'vs1' / 'meta' / 'xattrs.txt'), 'rb') as handle:
+        dump = handle.read()
+    assert b'# file: srv/x\xff y\nuser.origin=0sAAEC/w==\n' in dump
+    assert b'# file: etc/hosts\nuser.note=0sa2VwdA==\n' in dump

@@ -164,7 +164,7 @@ def test_sidecar_reports_changed_when_only_a_capability_differs(usrmerge):
     again.transfer(paths)
     assert not again.result['changed']
     again.reapply_sidecar(paths)
-    assert again.result['changed'] and again.result['sidecar'] == dict(acls=0, capabilities=1, changed=1, refused=0)
+    assert again.result['changed'] and again.result['sidecar'] == dict(acls=0, capabilities=1, xattrs=0, changed=1, refused=0)
 
 
 @needs_root
@@ -197,3 +197,81 @@ def test_replaced_dir_is_private_and_never_one_a_user_prepared(usrmerge):
     restore, _paths = job(usrmerge, backup_replaced=True, replaced_dir=str(prepared))
     with pytest.raises(JobFailed, match='writable only by root'):
         restore.replaced_dir()
+
+
+def xattrs_of(path):
+    return subprocess.check_output([b'getfattr', b'--absolute-names', b'--no-dereference', b'-d', b'-m', b'-',
+                                    b'-e', b'base64', path if isinstance(path, bytes) else path.encode()])
+
+
+@needs_root
+def test_user_xattrs_are_restored_and_other_namespaces_from_the_share_are_refused(usrmerge):
+    """issue 10: user.* attributes survive a restore; security.*/trusted.* from the share never get written."""
+    tree, meta, dest = usrmerge / 'share' / 'vs1' / 'root', usrmerge / 'share' / 'vs1' / 'meta', usrmerge / 'dest'
+    odd = os.path.join(str(tree).encode(), b'usr', b'bin', b'odd\xff name')
+    with open(odd, 'wb') as handle:
+        handle.write(b'odd')
+    # the encoded block of 'odd\xff name' as getfattr writes it (raw byte, space kept); \012 for a newline
+    write(str(meta / 'xattrs.txt'), '')
+    with open(str(meta / 'xattrs.txt'), 'wb') as handle:
+        handle.write(b'# file: usr/bin/sh\nuser.checksum=0sAAEC/w==\nuser.empty=0s\n\n'
+                     b'# file: usr/bin/odd\xff name\nuser.origin=0sYmFja3Vw\n\n'
+                     b'# file: usr/bin/ls\nsecurity.selinux=0sc3lzdGVtX3U=\n\n'
+                     b'# file: usr/bin/bash\ntrusted.x=0sAA==\n\n'
+                     b'# file: ../../victim\nuser.x=0sAA==\n\n')
+    restore, paths = job(usrmerge)
+    restore.transfer(paths)
+    restore.reapply_sidecar(paths)
+    sh = xattrs_of(str(dest / 'usr' / 'bin' / 'sh'))
+    assert b'user.checksum=0sAAEC/w==' in sh and b'user.empty' in sh
+    assert b'user.origin=0sYmFja3Vw' in xattrs_of(os.path.join(str(dest).encode(), b'usr', b'bin', b'odd\xff name'))
+    assert b'security.selinux' not in xattrs_of(str(dest / 'usr' / 'bin' / 'ls'))
+    assert b'trusted.x' not in xattrs_of(str(dest / 'usr' / 'bin' / 'bash'))
+    assert restore.result['sidecar']['xattrs'] == 3 and restore.result['sidecar']['refused'] == 3
+    again, paths = job(usrmerge)
+    again.transfer(paths)
+    again.reapply_sidecar(paths)
+    assert again.result['sidecar']['changed'] == 0 and not again.result['changed']
+
+
+@pytest.mark.parametrize('mode, whole, config, host_enabled, into_root, action', [
+    ('auto', True, b'# comment\nSELINUX=enforcing\nSELINUXTYPE=targeted\n', False, False, 'autorelabel'),
+    ('auto', True, b'SELINUX="permissive" # testing\n', False, False, 'autorelabel'),
+    ('auto', True, b'SELINUX=disabled\n', True, False, 'none'),
+    ('auto', True, None, True, False, 'none'),
+    ('always', True, None, False, False, 'autorelabel'),
+    ('never', True, b'SELINUX=enforcing\n', True, False, 'none'),
+    ('auto', False, None, True, True, 'restorecon'),
+    ('auto', False, None, False, True, 'none'),
+    ('auto', False, None, True, False, 'none'),
+    ('always', False, None, False, True, 'restorecon'),
+])
+def test_selinux_relabel_decision(mode, whole, config, host_enabled, into_root, action):
+    assert rsync_restore.selinux_action(mode, whole, config, host_enabled, into_root)[0] == action
+
+
+def test_whole_restore_of_an_selinux_system_relabels_on_next_boot(usrmerge):
+    tree, dest = usrmerge / 'share' / 'vs1' / 'root', usrmerge / 'dest'
+    write(str(tree / 'etc' / 'selinux' / 'config'), 'SELINUX=enforcing\nSELINUXTYPE=targeted\n')
+    preview, paths = job(usrmerge, check=True)
+    preview.source_paths = paths
+    preview.transfer(paths)
+    preview.relabel()
+    assert preview.result['selinux']['action'] == 'autorelabel' and not os.path.exists(str(dest / '.autorelabel'))
+    restore, paths = job(usrmerge)
+    restore.source_paths = paths
+    restore.transfer(paths)
+    restore.relabel()
+    assert os.path.isfile(str(dest / '.autorelabel')) and restore.result['selinux']['action'] == 'autorelabel'
+
+
+def test_a_planted_autorelabel_symlink_is_replaced_not_followed(usrmerge):
+    tree, dest = usrmerge / 'share' / 'vs1' / 'root', usrmerge / 'dest'
+    write(str(tree / 'etc' / 'selinux' / 'config'), 'SELINUX=enforcing\n')
+    write(str(usrmerge / 'victim'), 'precious')
+    restore, paths = job(usrmerge)
+    restore.source_paths = paths
+    restore.transfer(paths)
+    os.symlink(str(usrmerge / 'victim'), str(dest / '.autorelabel'))
+    restore.relabel()
+    assert read(str(usrmerge / 'victim')) == 'precious' and not os.path.islink(str(dest / '.autorelabel'))
