@@ -93,7 +93,8 @@ def _open_at(dfd, name, flags, mode=0o600):
     return os.open(path, flags, mode, **kw)
 
 
-def _lstat_at(dfd, name):
+def lstat_at(dfd, name):
+    """lstat of name in the directory open as dfd (name itself is never followed)."""
     if _DIR_FD:
         return os.stat(name, dir_fd=dfd, follow_symlinks=False)  # novermin
     return os.lstat(_at(dfd, name)[0])
@@ -118,7 +119,7 @@ def _kind(st):
 def _refusal(dfd, name, where, wanted):
     """The ConfinedError for name (in dfd) that could not be opened as `wanted`."""
     try:
-        kind = _kind(_lstat_at(dfd, name))
+        kind = _kind(lstat_at(dfd, name))
     except OSError:
         kind = 'not usable'
     return ConfinedError('refused %s: it is %s, not %s (symlinks are never followed here)' % (where, kind, wanted))
@@ -128,7 +129,7 @@ def _open_leaf(dfd, name, where, allow_dir):
     """fd of the regular file (or directory) name in dfd; devices and FIFOs are never opened at all."""
     wanted = 'a regular file or directory' if allow_dir else 'a regular file'
     try:
-        before = _lstat_at(dfd, name)
+        before = lstat_at(dfd, name)
     except OSError as err:
         if err.errno == errno.ENOENT:
             return None
@@ -228,7 +229,7 @@ def lstat_inside(root, relpath, one_device=False):
     if dfd is None:
         return None
     try:
-        return _lstat_at(dfd, parts[-1])
+        return lstat_at(dfd, parts[-1])
     except OSError as err:
         if err.errno == errno.ENOENT:
             return None

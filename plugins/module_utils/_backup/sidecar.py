@@ -194,7 +194,7 @@ def select(entries, selected=None):
 
 def _xattr(fd, name):
     try:
-        return os.getxattr(fd, name)
+        return os.getxattr(fd, name)  # novermin (Python 3 only: callers check hasattr(os, 'getxattr'))
     except OSError as err:
         if err.errno in (errno.ENODATA, getattr(errno, 'ENOATTR', errno.ENODATA), errno.ENOTSUP):
             return None
@@ -278,8 +278,7 @@ class Applier(object):
             # setcap refuses /proc/<pid>/fd links; run it inside the pinned parent directory instead
             # (its parents cannot be swapped); setcap itself refuses a symlink as the last component
             rc, out, err = self._run([self.setcap, to_bytes(caps), leaf], cwd=cwd)
-            now = os.stat(leaf, dir_fd=dfd, follow_symlinks=False) if confined._DIR_FD else os.lstat(
-                os.path.join(self._proc(dfd), leaf))
+            now = confined.lstat_at(dfd, leaf)
             if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
                 self.problems.append('%s was replaced while its capability was set: check it' % where)
                 return
