@@ -721,39 +721,40 @@ class Backup(backup_run.ShareJob):
             self.share_write(self.paths.layout, layout_json(layout))
         if set(wanted) & set(['acls', 'capabilities', 'xattrs']):
             entries = list(sources.walk(self.root, self.result['sources'], self.exclude_list()))
+            scan = sidecar.scan_attributes(self.root, entries) or sidecar.AttributeScan(
+                not_symlinks(entries), regular_files(entries), None)  # Python 2: the tools look at everything
             if 'acls' in wanted:
-                self.dump_acls(entries)
+                self.dump_acls(scan.acl_names)
             if 'capabilities' in wanted:
-                self.dump_capabilities(entries)
+                self.dump_capabilities(scan.cap_names)
             if 'xattrs' in wanted:
-                self.dump_xattrs(entries)
+                self.dump_xattrs(not_symlinks(entries) if scan.xattrs is None else scan.xattrs)
 
-    def dump_acls(self, entries):
-        getfacl = self.tool('getfacl', 'POSIX ACLs', 'acl')
-        if not getfacl:
-            return
-        names = b''.join(sidecar.to_bytes(rel.lstrip('/') or '.') + b'\n' for rel, st in entries
-                         if '\n' not in rel and not is_symlink(st))
-        rc, out, err = self.module.run_command([getfacl, '--skip-base', '--numeric', '--physical', '-'],
-                                               data=names, cwd=self.root, binary_data=True, encoding=None)
-        if rc not in (0, 1):
-            self.module.warn('getfacl failed (%d): %s' % (rc, err.decode('utf-8', 'replace').strip()))
+    def dump_acls(self, names):
+        names = [n for n in names if '\n' not in n]  # getfacl reads one name per line
+        getfacl = self.tool('getfacl', 'POSIX ACLs', 'acl') if names else None
+        out = b''
+        if getfacl:
+            listing = b''.join(sidecar.to_bytes(name) + b'\n' for name in names)
+            rc, out, err = self.module.run_command([getfacl, '--skip-base', '--numeric', '--physical', '-'],
+                                                   data=listing, cwd=self.root, binary_data=True, encoding=None)
+            if rc not in (0, 1):
+                self.module.warn('getfacl failed (%d): %s' % (rc, err.decode('utf-8', 'replace').strip()))
         self.share_write(self.paths.acls, out)
 
-    def dump_capabilities(self, entries):
-        getcap = self.tool('getcap', 'file capabilities', 'libcap', opt_dirs=['/usr/sbin', '/sbin'])
-        if getcap:
-            files = regular_files(entries)
-            out = b''.join(self.batched([getcap], files))
-            lines = sidecar.parse_getcap_output(out, files)
-            self.share_write(self.paths.capabilities, b''.join(line + b'\n' for line in lines))
+    def dump_capabilities(self, files):
+        getcap = self.tool('getcap', 'file capabilities', 'libcap', opt_dirs=['/usr/sbin', '/sbin']) if files else None
+        lines = sidecar.parse_getcap_output(b''.join(self.batched([getcap], files)), files) if getcap else []
+        self.share_write(self.paths.capabilities, b''.join(line + b'\n' for line in lines))
 
-    def dump_xattrs(self, entries):
-        getfattr = self.tool('getfattr', 'user extended attributes', 'attr')
-        if getfattr:
-            argv = [getfattr, '--no-dereference', '--dump', '--match=^user\\.', '--encoding=base64', '--']
-            names = [rel.lstrip('/') or '.' for rel, st in entries if not is_symlink(st)]
-            self.share_write(self.paths.xattrs, b''.join(self.batched(argv, names)))
+    def dump_xattrs(self, found):
+        """found: the dump itself (Python 3 scan), or the names getfattr must look at (Python 2)."""
+        if isinstance(found, bytes):
+            self.share_write(self.paths.xattrs, found)
+            return
+        getfattr = self.tool('getfattr', 'user extended attributes', 'attr') if found else None
+        argv = [getfattr, '--no-dereference', '--dump', '--match=^user\\.', '--encoding=base64', '--']
+        self.share_write(self.paths.xattrs, b''.join(self.batched(argv, found)) if getfattr else b'')
 
     def tool(self, name, what, package, opt_dirs=None):
         path = self.module.get_bin_path(name, opt_dirs=opt_dirs or [])
@@ -821,6 +822,10 @@ def read_fstab(root):
 
 def regular_files(entries):
     return [rel.lstrip('/') for rel, st in entries if is_regular(st) and rel.strip('/') and '\n' not in rel]
+
+
+def not_symlinks(entries):
+    return [rel.lstrip('/') or '.' for rel, st in entries if not is_symlink(st)]
 
 
 def is_regular(st):

@@ -532,7 +532,6 @@ class Restore(backup_run.ShareJob):
         if applier.changed:
             self.result['changed'] = True
 
-
     # ------------------------------------------------------------------ SELinux labels
 
     def relabel(self):

@@ -26,6 +26,8 @@ import binascii
 import errno
 import os
 import re
+import stat
+from collections import namedtuple
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined
 
@@ -188,6 +190,62 @@ def under(path, selected):
 
 def select(entries, selected=None):
     return [entry for entry in entries if selected is None or under(entry[0], selected)]
+
+
+# ---------------------------------------------------------------------------------------- scanning
+
+ACL_XATTRS = ('system.posix_acl_access', 'system.posix_acl_default')
+CAP_XATTR = 'security.capability'
+
+# What one pass over the backed-up entries found: names (relative to the root) for getfacl and getcap,
+# and the user.* dump itself (None when it must come from getfattr, on Python 2).
+AttributeScan = namedtuple('AttributeScan', 'acl_names cap_names xattrs')
+
+
+def scan_attributes(root, entries):
+    """One listxattr per entry (Python 3): only entries that carry an ACL or a capability are handed to
+    getfacl/getcap, and user.* values are read directly. None on Python 2, which has no os.listxattr:
+    the tools then look at every entry."""
+    if not hasattr(os, 'listxattr'):
+        return None
+    acl_names, cap_names, dump = [], [], []
+    for rel, st in entries:
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        name = rel.lstrip('/') or '.'
+        full = os.path.join(root, name)
+        try:
+            attrs = os.listxattr(full, follow_symlinks=False)  # novermin (guarded above)
+        except OSError:
+            continue  # vanished since the walk, or a filesystem without xattrs
+        if any(a in ACL_XATTRS for a in attrs):
+            acl_names.append(name)
+        if CAP_XATTR in attrs and stat.S_ISREG(st.st_mode):
+            cap_names.append(name)
+        users = sorted(a for a in attrs if a.startswith('user.'))
+        if users:
+            dump.append(xattr_block(full, name, users))
+    return AttributeScan(acl_names, cap_names, b''.join(dump))
+
+
+def xattr_block(full, name, attrs):
+    """The getfattr --dump --encoding=base64 block of one file, for the attributes that still exist."""
+    lines = [FILE_PREFIX + escape(name) + b'\n']
+    for attr in attrs:
+        try:
+            value = os.getxattr(full, attr, follow_symlinks=False)  # novermin (Python 3 only)
+        except OSError:
+            continue
+        lines.append(to_bytes(attr) + b'=0s' + base64.b64encode(value) + b'\n')
+    return b''.join(lines) + b'\n'
+
+
+def escape(name):
+    """Octal escapes as getfacl/getfattr write them (backslash and control bytes); unescape reverses it."""
+    out = bytearray()
+    for byte in bytearray(to_bytes(name)):
+        out.extend(b'\\%03o' % byte if byte in (0x5c, 0x7f) or byte < 0x20 else bytearray([byte]))
+    return bytes(out)
 
 
 # ---------------------------------------------------------------------------------------- applying

@@ -3,7 +3,7 @@
 Usage: compare_trees.py EXPECTED ACTUAL [--skip REL ...] [--no-xattrs]
 Compared per entry: type, mode, owner and group by number, size, content (sha256), mtime to the
 second (rsync compares whole seconds), symlink target, device numbers, the hard-link grouping,
-and (unless --no-xattrs) the POSIX ACL and file capability attributes. Written independently of
+and (unless --no-xattrs) the POSIX ACL, file capability and user.* attributes. Written independently of
 the modules under test: it walks with os.lstat, not with the collection's code.
 """
 import argparse
@@ -29,7 +29,8 @@ def describe(root, rel, st, xattrs):
     if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
         info['rdev'] = (os.major(st.st_rdev), os.minor(st.st_rdev))
     if xattrs and not stat.S_ISLNK(st.st_mode):
-        for name in ATTRS:
+        names = list(ATTRS) + sorted(n for n in os.listxattr(full, follow_symlinks=False) if n.startswith('user.'))
+        for name in names:
             try:
                 info[name] = os.getxattr(full, name)
             except OSError:

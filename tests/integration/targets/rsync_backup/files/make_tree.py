@@ -50,6 +50,9 @@ def main(root):
         handle.write('excluded by the default excludes\n')
     subprocess.check_call(['setfacl', '-m', 'u:1234:r', os.path.join(root, 'data/f5')])
     subprocess.check_call(['setcap', 'cap_net_raw=ep', ping])
+    # user.* attributes (NFSv3 drops them; the side-car keeps them), one with a binary value
+    os.setxattr(os.path.join(root, 'data/f4'), 'user.checksum', b'\x00\x01\xff')
+    os.setxattr(os.path.join(root, 'data/f4'), 'user.origin', b'make_tree')
     os.utime(os.path.join(root, 'data/f6'), (1000000000, 1000000000))
 
 
