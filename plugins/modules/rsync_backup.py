@@ -319,6 +319,7 @@ timings:
   sample: {mount: 0.21, verify: 0.01, gates: 0.4, rsync: 35.1, sidecar: 2.3, unmount: 0.1}
 '''
 
+import errno
 import os
 import stat
 from collections import namedtuple
@@ -412,16 +413,14 @@ class Backup(backup_run.ShareJob):
         try:
             fd, name = confined.create_temp(root, '', prefix='.exalogic-probe-')
         except confined.ConfinedError as err:
+            if err.errno in (errno.EACCES, errno.EPERM):  # root squashed to a user who may not write there
+                raise JobFailed(root_squash_message(root, err))
             raise JobFailed('backup not started, nothing was written: %s' % err)
         try:
             os.write(fd, b'probe\n')
             os.fchown(fd, PROBE_UID, PROBE_UID)
         except (IOError, OSError) as err:
-            raise JobFailed(
-                'backup not started, nothing was written: root on this host cannot set owners on the share '
-                '(%s: %s). The appliance maps root to the anonymous user (root squash) for this host: grant root '
-                'access to this host on the share (zfssa_filesystem nfs_exceptions with root: true for its '
-                'address), then run again' % (os.path.join(root, name), err.strerror or err))
+            raise JobFailed(root_squash_message(os.path.join(root, name), err.strerror or err))
         finally:
             os.close(fd)
             confined.remove_file(root, name)
@@ -818,6 +817,13 @@ def read_fstab(root):
     except (IOError, OSError):
         return ''
     return data.decode('utf-8', 'surrogateescape') if str is not bytes else data
+
+
+def root_squash_message(where, error):
+    return ('backup not started, nothing was written: root on this host cannot set owners on the share (%s: %s). '
+            'The appliance maps root to the anonymous user (root squash) for this host: grant root access to this '
+            'host on the share (zfssa_filesystem nfs_exceptions with root: true for its address), then run again'
+            % (where, error))
 
 
 def regular_files(entries):

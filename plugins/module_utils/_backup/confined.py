@@ -42,7 +42,11 @@ _DIR_FD = getattr(os, 'supports_dir_fd', None) is not None and os.open in os.sup
 
 
 class ConfinedError(Exception):
-    """A path was refused; the message names the path and why."""
+    """A path was refused; the message names the path and why. errno: the OS error behind it, if any."""
+
+    def __init__(self, message, errno_value=None):
+        super(ConfinedError, self).__init__(message)
+        self.errno = errno_value
 
 
 def _sep(path):
@@ -331,7 +335,8 @@ def create_temp(root, dir_relpath, prefix='.exalogic-tmp-', mode=0o600, one_devi
                 return _open_at(dfd, name, CREATE_FLAGS, mode), name
             except OSError as err:
                 if err.errno != errno.EEXIST:
-                    raise ConfinedError('cannot create a file in %s: %s' % (show(root, dir_relpath), err.strerror))
+                    raise ConfinedError('cannot create a file in %s: %s' % (show(root, dir_relpath), err.strerror),
+                                        err.errno)
         raise ConfinedError('cannot create a unique file in %s' % show(root, dir_relpath))
     finally:
         os.close(dfd)

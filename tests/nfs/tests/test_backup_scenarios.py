@@ -152,7 +152,7 @@ def test_full_backup_restore_and_unchanged_rerun_of_two_vservers(vservers, tmp_p
         restore = host.run('rsync_restore', dest_root=str(alternate))
         assert not restore.failed and restore.result['changed'], restore.explain()
         assert restore.result['manifest']['run_id'] == host.meta('manifest.json')['run_id']
-        assert restore.result['sidecar'] == {'acls': 1, 'capabilities': 1}
+        assert restore.result['sidecar'] == dict(acls=1, capabilities=1, xattrs=2, changed=4, refused=0)
         assert_nothing_mounted(restore)
         identical = compare(host.root, alternate)   # ACL and capability too: the side-car put them back
         assert identical.returncode == 0, identical.stdout
