@@ -561,9 +561,16 @@ class Backup(backup_run.ShareJob):
             acls=self.p['acls'], bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], max_delete=max_delete,
             dry_run=dry_run or self.check, extra_args=self.p['extra_args'], deletions_only=deletions_only)
         self.result['command'] = argv
-        progress = self.progress.rsync_callback() if self.progress is not None and not dry_run else None
+        progress = self.progress.rsync_callback(self.source_size) if self.progress is not None and not dry_run else None
         return self.rsync(argv, keep_log_at=self.keep_log_on_share if keep_log and not self.check else None,
                           progress=progress)
+
+    def source_size(self, path):
+        """Bytes of a file rsync names in its itemized output (relative to root), 0 when it is gone."""
+        try:
+            return os.lstat(os.path.join(self.root, path)).st_size
+        except OSError:
+            return 0
 
     def judge(self, run, first):
         """The outcome of the last rsync pass; `first` is the transfer pass when deletions came after it."""

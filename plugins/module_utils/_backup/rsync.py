@@ -276,6 +276,13 @@ def parse_itemized(lines, cap=LIST_CAP):
     return {'changed': changed, 'deleted': deleted, 'paths': paths}
 
 
+def transferred_file(line):
+    """The path of an itemized line that sends a regular file's data ('>f.st...... etc/hosts'), else None."""
+    if len(line) > 12 and line[11] == ' ' and line.startswith('>f'):
+        return line[12:]
+    return None
+
+
 def classify(rc, stderr, acls=False):
     """What an rsync exit status means for the backup: dict(ok, result, message, warnings, lists).
 

@@ -398,17 +398,21 @@ class ShareJob(object):
         return RsyncRun(rc, stderr, items, stats)
 
     def wait_for(self, proc, log_path, progress):
-        """rsync's exit code; polls (short sleeps first: most runs are quick) so that signals and progress work."""
+        """rsync's exit code; polls (short sleeps first: most runs are quick) so that signals and progress work.
+
+        progress(new_lines) gets the itemized lines rsync completed since the last call (a line still
+        being written waits for the next one).
+        """
         try:
-            lines = 0
+            pending = b''
             pause, reported = 0.01, time.time()
             with open(log_path, 'rb') as log:
                 while proc.poll() is None:
                     time.sleep(pause)
                     pause = min(pause * 2, 0.1)  # the end of rsync is noticed within 0.1 s
                     if progress is not None and time.time() - reported >= PROGRESS_INTERVAL:
-                        lines += sum(1 for _line in log)
-                        progress(lines)
+                        done, _sep, pending = (pending + log.read()).rpartition(b'\n')
+                        progress([line.decode('utf-8', 'replace') for line in done.split(b'\n')] if done else [])
                         reported = time.time()
             return proc.returncode
         except BaseException:  # interrupted: rsync must not write on after the run has ended
@@ -516,9 +520,17 @@ class ProgressFile(object):
         except (IOError, OSError):
             pass  # progress is informative: never fail a backup over it
 
-    def rsync_callback(self):
-        """progress(lines) for ShareJob.rsync: itemized lines so far are the files done."""
-        return lambda lines: self.update(phase='rsync', files_done=lines)
+    def rsync_callback(self, size_of=None):
+        """progress(new_lines) for ShareJob.rsync: itemized entries so far are the files done; the sizes
+        (size_of(path)) of the files whose data rsync sent are the bytes done."""
+        done = dict(files=0, bytes=0)
+
+        def progress(new_lines):
+            done['files'] += len(new_lines)
+            if size_of is not None:
+                done['bytes'] += sum(size_of(path) for path in map(rsync.transferred_file, new_lines) if path)
+            self.update(phase='rsync', files_done=done['files'], bytes_done=done['bytes'])
+        return progress
 
 
 def share_constraints(mutually_exclusive=()):

@@ -277,3 +277,35 @@ def test_a_killed_module_leaves_no_writer_behind_the_lock(lab):
         assert wait_until(lambda: not rsync_pids(lab.root))
     finally:
         lock.close()
+
+
+def read_progress(lab):
+    try:
+        with open(lab.progress) as handle:
+            return json.load(handle)
+    except (IOError, OSError, ValueError):
+        return {}
+
+
+def test_progress_counts_files_and_bytes_while_rsync_runs(lab):
+    """issue 11: a long first backup shows how far it is, not silence (files and bytes done)."""
+    for number in range(4):
+        with open(os.path.join(lab.data_fs, 'part%d' % number), 'wb') as handle:
+            handle.write(os.urandom(1024 * 1024))
+    proc = run_module_process('rsync_backup', lab.args(bwlimit=600), lab.path('args.json'))
+    seen = []
+    try:
+        def bytes_reported():
+            progress = read_progress(lab)
+            if progress.get('status') == 'running' and progress.get('bytes_done'):
+                seen.append(progress)
+            return seen
+        assert wait_until(bytes_reported, seconds=60), proc.communicate()
+        out, _err = proc.communicate()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    running = seen[0]
+    assert running['phase'] == 'rsync' and running['files_done'] > 0 and running['bytes_done'] >= 1024 * 1024
+    assert json.loads(out.decode())['manifest']['status'] == 'complete'
+    assert read_progress(lab)['status'] == 'complete'

@@ -5,6 +5,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import fcntl
+import json
 import os
 import sys
 
@@ -179,3 +180,15 @@ def test_a_mount_point_the_run_creates_is_private(tmp_path):
     share.mount_bin = '/bin/false'  # the mount itself is not the point: the directory made before it is
     assert 'failed' in share.ensure()
     assert oct(os.stat(str(tmp_path / 'new' / 'mnt')).st_mode & 0o777) == oct(0o700)
+
+
+def test_progress_callback_adds_up_files_and_the_bytes_of_sent_files(tmp_path):
+    progress = backup_run.ProgressFile(str(tmp_path / 'progress' / 'vs1.json'), 'vs1')
+    sizes = {'etc/hosts': 120, 'u01/app/big.dat': 5000}
+    callback = progress.rsync_callback(lambda path: sizes.get(path, 0))
+    callback(['>f+++++++++ etc/hosts', 'cd+++++++++ u01/app/', '.d..t...... etc/'])
+    callback([])
+    callback(['>f.st...... u01/app/big.dat', '*deleting   tmp/old', '>f+++++++++ vanished/file'])
+    with open(str(tmp_path / 'progress' / 'vs1.json')) as handle:
+        state = json.load(handle)
+    assert (state['phase'], state['files_done'], state['bytes_done']) == ('rsync', 6, 5120)
