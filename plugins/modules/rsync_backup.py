@@ -579,18 +579,18 @@ class Backup(backup_run.ShareJob):
         if first is not run:
             for key in ('files_transferred', 'bytes_transferred', 'changed'):
                 stats[key] = (stats.get(key) or 0) + (first.stats.get(key) or 0)
-        self.result.update(rsync_rc=run.rc, rsync_result=outcome['result'], stats=stats,
+        self.result.update(rsync_rc=run.rc, rsync_result=outcome.result, stats=stats,
                            changes=(first.items['paths'] + run.items['paths'])[:rsync.LIST_CAP] if first is not run
-                           else run.items['paths'], vanished=outcome['vanished'], unreadable=outcome['unreadable'],
+                           else run.items['paths'], vanished=outcome.vanished, unreadable=outcome.unreadable,
                            max_delete=self.plan.max_delete)
-        for warning in outcome['warnings']:
+        for warning in outcome.warnings:
             self.module.warn(warning)
-        if not outcome['ok']:
-            raise JobFailed('backup of %s failed: %s' % (self.backup_dir, outcome['message']))
+        if not outcome.ok:
+            raise JobFailed('backup of %s failed: %s' % (self.backup_dir, outcome.message))
         if stats.get('changed') or run.items['deleted'] or stats.get('files_deleted'):
             self.result['changed'] = True
-        self.outcome = rsync.RsyncOutcome(outcome['rc'], outcome['result'], stats, outcome['vanished_count'],
-                                          outcome['unreadable_count'])
+        self.outcome = rsync.RsyncOutcome(outcome.rc, outcome.result, stats, outcome.vanished_count,
+                                          outcome.unreadable_count)
         return self.outcome
 
     def start_run_record(self):

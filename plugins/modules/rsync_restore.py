@@ -410,8 +410,8 @@ class Restore(backup_run.ShareJob):
         if rc == rsync.RC_MAX_DELETE:
             raise JobFailed('the restore stopped at max_delete (%d): more deletions appeared in %s after they were '
                             'counted; check dest_root and run again' % (self.p['max_delete'], self.dest_root))
-        if not outcome['ok'] or rc == rsync.RC_VANISHED:
-            raise JobFailed('restore from %s failed: %s' % (paths.tree, outcome['message'] or 'rsync exit %d' % rc))
+        if not outcome.ok or rc == rsync.RC_VANISHED:
+            raise JobFailed('restore from %s failed: %s' % (paths.tree, outcome.message or 'rsync exit %d' % rc))
 
     def resolve_path(self, tree, rel):
         """Where rel is in the backup, with the backup's own symlinks resolved inside the tree (a chroot's view).

@@ -50,6 +50,9 @@ LIST_CAP = 50
 
 # What a finished rsync run means for the backup (from classify) and its --stats counters.
 RsyncOutcome = namedtuple('RsyncOutcome', 'rc result stats vanished unreadable')
+# What an rsync exit status means (classify): ok, result (a word), message (for a failure), warnings, and
+# the vanished/unreadable source paths (the first LIST_CAP of them) with their counts.
+Verdict = namedtuple('Verdict', 'rc ok result message warnings vanished vanished_count unreadable unreadable_count')
 
 
 # Options of extra_args that would defeat a gate or the mirror's meaning (delete sources, follow
@@ -284,7 +287,7 @@ def transferred_file(line):
 
 
 def classify(rc, stderr, acls=False):
-    """What an rsync exit status means for the backup: dict(ok, result, message, warnings, lists).
+    """What an rsync exit status means for the backup: a Verdict.
 
     result is one of: ok, vanished (24, ok with a warning), source_unreadable (23, ok with a warning),
     xattr_unsupported / root_squash (23, configuration errors), max_delete (25), failed.
@@ -310,7 +313,7 @@ def classify(rc, stderr, acls=False):
     else:
         outcome['message'] = 'rsync failed with exit code %d (%s)%s' % (
             rc, RC_MEANING.get(rc, 'killed or unknown error' if rc < 0 or rc > 35 else 'error'), last_error(lines))
-    return outcome
+    return Verdict(**outcome)
 
 
 def classify_partial(outcome, lines, acls):

@@ -88,31 +88,31 @@ def test_parse_itemized_counts_changes_and_deletions():
 ])
 def test_exit_codes(rc, stderr, result, ok):
     outcome = rsync.classify(rc, stderr)
-    assert (outcome['result'], outcome['ok']) == (result, ok)
-    assert outcome['ok'] or outcome['message']
+    assert (outcome.result, outcome.ok) == (result, ok)
+    assert outcome.ok or outcome.message
 
 
 def test_vanished_files_are_listed_in_the_warning():
     outcome = rsync.classify(24, 'file has vanished: "/var/log/a"\nfile has vanished: "/var/log/b"\n')
-    assert outcome['vanished'] == ['/var/log/a', '/var/log/b'] and outcome['vanished_count'] == 2
-    assert '2 file(s) vanished' in outcome['warnings'][0]
+    assert outcome.vanished == ['/var/log/a', '/var/log/b'] and outcome.vanished_count == 2
+    assert '2 file(s) vanished' in outcome.warnings[0]
 
 
 def test_23_root_squash_says_grant_root_access():
     err = ('rsync: [receiver] chown "/mnt/backups/vs1/root/etc/.hosts.abc" failed: Operation not permitted (1)\n'
            'rsync error: some files/attrs were not transferred (see previous errors) (code 23)')
     outcome = rsync.classify(23, err)
-    assert outcome['result'] == 'root_squash' and not outcome['ok']
-    assert 'grant root access' in outcome['message'].lower()
+    assert outcome.result == 'root_squash' and not outcome.ok
+    assert 'grant root access' in outcome.message.lower()
 
 
 def test_23_xattrs_unsupported_names_the_option():
     err = 'rsync: [receiver] rsync_xal_set: lsetxattr("/mnt/b/usr/bin/ping","security.capability") failed: ' \
           'Operation not supported (95)\n'
     outcome = rsync.classify(23, err)
-    assert outcome['result'] == 'xattr_unsupported' and not outcome['ok']
-    assert '-X' in outcome['message']
-    assert 'acls: false' in rsync.classify(23, err, acls=True)['message']
+    assert outcome.result == 'xattr_unsupported' and not outcome.ok
+    assert '-X' in outcome.message
+    assert 'acls: false' in rsync.classify(23, err, acls=True).message
 
 
 def test_23_unreadable_source_is_a_warning_with_the_list():
@@ -120,15 +120,15 @@ def test_23_unreadable_source_is_a_warning_with_the_list():
            'rsync: [sender] opendir "/data/locked" failed: Permission denied (13)\n'
            'rsync error: some files/attrs were not transferred (see previous errors) (code 23)')
     outcome = rsync.classify(23, err)
-    assert outcome['ok'] and outcome['result'] == 'source_unreadable'
-    assert outcome['unreadable'] == ['/home/u/secret', '/data/locked']
+    assert outcome.ok and outcome.result == 'source_unreadable'
+    assert outcome.unreadable == ['/home/u/secret', '/data/locked']
 
 
 def test_23_with_other_errors_fails():
     err = ('rsync: [sender] send_files failed to open "/home/u/secret": Permission denied (13)\n'
            'rsync: [receiver] write failed on "/mnt/b/x": Input/output error (5)\n')
     outcome = rsync.classify(23, err)
-    assert not outcome['ok'] and 'Input/output error' in outcome['message']
+    assert not outcome.ok and 'Input/output error' in outcome.message
 
 
 def test_failure_message_names_the_receiving_side_error_not_the_broken_pipe():
@@ -136,8 +136,8 @@ def test_failure_message_names_the_receiving_side_error_not_the_broken_pipe():
            'rsync: [sender] write error: Broken pipe (32)\n'
            'rsync error: error in file IO (code 11) at receiver.c(381) [receiver=3.2.7]\n')
     outcome = rsync.classify(11, err)
-    assert outcome['message'].endswith('Input/output error (5)')
-    assert 'error in file I/O' in outcome['message']
+    assert outcome.message.endswith('Input/output error (5)')
+    assert 'error in file I/O' in outcome.message
 
 
 @pytest.mark.parametrize('arg, refused', [
