@@ -95,7 +95,7 @@ def main():
             os.makedirs(os.path.join(share, 'vs1', 'meta'))
             times = {'scan': [], 'tools': []}
             results = {}
-            for _ in range(args.repeat):
+            for _round in range(args.repeat):
                 for way in ('scan', 'tools'):
                     seconds, results[way] = timed(root, share, way)
                     times[way].append(seconds)
