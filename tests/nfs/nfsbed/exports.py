@@ -1,6 +1,6 @@
 """From a share's `sharenfs` value to what one NFS client may do, and the ganesha config that says it.
 
-`sharenfs` follows the Solaris share_nfs option syntax the appliance uses (reference §3.5):
+`sharenfs` follows the Solaris share_nfs option syntax the appliance uses (docs/reference/appliance-api.md §3.5):
 `off`, `on`, `rw`, `ro`, or options such as `sec=sys,rw=@127.0.0.0/8,root=@127.0.0.1/32,anon=65534`.
 Access lists are `:`-separated entries `@addr[/prefix]` (a network), a bare address or host name,
 each optionally negated with a leading `-`; the first matching entry decides.
