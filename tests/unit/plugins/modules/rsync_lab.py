@@ -16,6 +16,19 @@ import sys
 MARKER = '.exalogic-backup-share'
 
 
+def write(path, text='x'):
+    """Write a text file, creating its directories."""
+    if not os.path.isdir(os.path.dirname(path)):
+        os.makedirs(os.path.dirname(path))
+    with open(path, 'w') as handle:
+        handle.write(text)
+
+
+def read(path):
+    with open(path) as handle:
+        return handle.read()
+
+
 def mounted(path):
     wanted = os.path.realpath(path)
     with open('/proc/self/mountinfo') as handle:

@@ -21,21 +21,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.modules import rsync_backup
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import MARKER
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
+from ansible_collections.exalogic.backup.tests.unit.plugins.modules.rsync_lab import read, write
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import set_module_args
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason='a backup chowns on the share: run as root')
-
-
-def write(path, text='x'):
-    if not os.path.isdir(os.path.dirname(path)):
-        os.makedirs(os.path.dirname(path))
-    with open(path, 'w') as handle:
-        handle.write(text)
-
-
-def read(path):
-    with open(path) as handle:
-        return handle.read()
 
 
 @pytest.fixture

@@ -19,21 +19,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.exalogic.backup.plugins.modules import rsync_restore
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import BackupPaths
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
+from ansible_collections.exalogic.backup.tests.unit.plugins.modules.rsync_lab import read, write
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import set_module_args
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason='restores set owners, ACLs and capabilities: run as root')
-
-
-def write(path, text='x'):
-    if not os.path.isdir(os.path.dirname(path)):
-        os.makedirs(os.path.dirname(path))
-    with open(path, 'w') as handle:
-        handle.write(text)
-
-
-def read(path):
-    with open(path) as handle:
-        return handle.read()
 
 
 def job(tmp_path, check=False, **params):
