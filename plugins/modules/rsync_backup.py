@@ -443,7 +443,8 @@ class Backup(backup_run.ShareJob):
 
     def share_write(self, path, data):
         """Write a side-car or log file below <backup_dir>/meta through the confined layer."""
-        confined.write_file(self.paths.share_root, self.paths.relpath(path), sidecar.to_bytes(data))
+        content = data if hasattr(data, 'read') else sidecar.to_bytes(data)  # a file object is streamed
+        confined.write_file(self.paths.share_root, self.paths.relpath(path), content)
 
     def keep_log_on_share(self, data):
         try:

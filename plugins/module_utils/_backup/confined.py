@@ -370,8 +370,17 @@ def remove_file(root, relpath, missing_ok=True):
         os.close(dfd)
 
 
+def _write_all(fd, data):
+    chunks = iter(lambda: data.read(1 << 20), b'') if hasattr(data, 'read') else [data]
+    for chunk in chunks:
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view):]
+
+
 def write_file(root, relpath, data, mode=0o600, uid=None, gid=None, one_device=True):
-    """Write data (bytes) to root/relpath atomically, never following a symlink.
+    """Write data (bytes, or a binary file object read to its end in 1 MiB chunks) to root/relpath
+    atomically, never following a symlink.
 
     The parent directory must exist (make_dirs creates it); a temp file is created O_EXCL there,
     fchown/fchmod/fsync'ed on its descriptor and renamed over relpath (a symlink there is replaced,
@@ -399,9 +408,7 @@ def write_file(root, relpath, data, mode=0o600, uid=None, gid=None, one_device=T
             if uid is not None or gid is not None:
                 os.fchown(fd, -1 if uid is None else uid, -1 if gid is None else gid)
             os.fchmod(fd, mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            _write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -420,12 +420,12 @@ class ShareJob(object):
             raise
 
     def keep_log(self, log_path, keep_log_at):
-        """Copy the itemized log to keep_log_at: a local path, or a callable taking the bytes (the share's
-        copy goes through the confined layer)."""
+        """Copy the itemized log to keep_log_at: a local path, or a callable taking the open log file (the
+        share's copy goes through the confined layer)."""
         try:
             if callable(keep_log_at):
                 with open(log_path, 'rb') as src:
-                    keep_log_at(src.read())
+                    keep_log_at(src)  # streamed: a first backup's log of millions of lines never sits in memory
                 return
             with open(log_path, 'rb') as src:
                 with open(keep_log_at, 'wb') as dst:

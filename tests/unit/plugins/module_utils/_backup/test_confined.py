@@ -156,6 +156,17 @@ def test_write_file_accepts_bytes_names(tmp_path):
     assert confined.read_file(root, b'vs1/meta/x\xff', 10) == b'data'
 
 
+def test_write_file_streams_a_file_object(tmp_path):
+    """The rsync log of a big first backup is copied in chunks, never read into memory whole."""
+    root, _victim = setup(tmp_path)
+    source = os.path.join(str(tmp_path), 'log')
+    with open(source, 'wb') as handle:
+        handle.write(b'>f+++++++++ etc/hosts\n' * 200000)  # 4.4 MB: several 1 MiB chunks
+    with open(source, 'rb') as handle:
+        confined.write_file(root, 'vs1/meta/rsync.log', handle)
+    assert content(os.path.join(root, 'vs1', 'meta', 'rsync.log')) == content(source)
+
+
 def test_make_dirs_creates_real_directories_with_the_mode(tmp_path):
     root, _victim = setup(tmp_path)
     old = os.umask(0o022)
