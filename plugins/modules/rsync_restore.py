@@ -245,6 +245,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import run as backup_run
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import confined, rsync, sidecar, sources
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.confined import fs_bytes
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils._host.shellvars import parse_shell_assignments
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
@@ -428,18 +429,20 @@ class Restore(backup_run.ShareJob):
             raise JobFailed('restore not started: paths: /%s: %s' % (rel, err))
         if st is None:
             raise JobFailed('restore not started: paths: /%s is not in the backup %s' % (rel, tree))
-        real_dest = os.path.realpath(self.dest_root)
-        target_dir = os.path.realpath(os.path.join(self.dest_root, where)) if where else real_dest
-        if target_dir != real_dest and not target_dir.startswith(real_dest.rstrip('/') + '/'):
+        # bytes for the system calls: a non-ASCII name works under any locale (confined.fs_bytes)
+        real_dest = os.path.realpath(fs_bytes(self.dest_root))
+        target_dir = os.path.realpath(fs_bytes(os.path.join(self.dest_root, where))) if where else real_dest
+        if target_dir != real_dest and not target_dir.startswith(real_dest.rstrip(b'/') + b'/'):
             raise JobFailed('restore not started: paths: /%s: its directory %s in dest_root resolves to %s, outside '
                             'dest_root %s (a symlink in the destination); fix or remove that symlink first'
-                            % (rel, os.path.join(self.dest_root, where), target_dir, self.dest_root))
+                            % (rel, os.path.join(self.dest_root, where), target_dir.decode('utf-8', 'replace'),
+                               self.dest_root))
         self.check_leaf(resolved, st)
         return resolved
 
     def check_leaf(self, resolved, backup_st):
         try:
-            here = os.lstat(os.path.join(self.dest_root, resolved))
+            here = os.lstat(fs_bytes(os.path.join(self.dest_root, resolved)))
         except OSError:
             return
         if stat.S_ISLNK(here.st_mode) and not stat.S_ISLNK(backup_st.st_mode):
@@ -451,7 +454,7 @@ class Restore(backup_run.ShareJob):
             if len(line) > 12 and line[2:11] == '+' * 9:
                 name = line[12:].rstrip('/')
                 try:
-                    if stat.S_ISLNK(os.lstat(os.path.join(self.dest_root, name)).st_mode):
+                    if stat.S_ISLNK(os.lstat(fs_bytes(os.path.join(self.dest_root, name))).st_mode):
                         if '/' + name not in self.result['replaced_symlinks']:
                             self.result['replaced_symlinks'].append('/' + name)
                 except OSError:

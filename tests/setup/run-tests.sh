@@ -62,8 +62,9 @@ syntax_2_7_3_6() {  # target-side code must stay Python 2.7/3.6 syntax (Oracle L
     [ -x "$bindir/python$version" ] || bindir=$(dirname "$(command -v "python$version" 2>/dev/null)" 2>/dev/null)
     [ -x "$bindir/python$version" ] || continue
     PATH="$bindir:$PATH" HOME="$TEST_HOME" ansible-test sanity --local --python "$version" --color no --test compile || return 1
-    # the confined-path layer's tests run on the guest interpreter itself, not only compiled for it
-    "$bindir/python$version" tests/unit/plugins/module_utils/_backup/compat_confined.py || return 1
+    # the confined-path layer's tests run on the guest interpreter itself (C locale, as cron and some ssh
+    # sessions run it), not only compiled for it
+    LC_ALL=C LANG=C "$bindir/python$version" tests/unit/plugins/module_utils/_backup/compat_confined.py || return 1
     compiled+=("$version")
   done
   vermin --no-tips --violations -t=2.7- -t=3.6- "${files[@]}" || return 1

@@ -84,12 +84,29 @@ def split(relpath):
     return parts
 
 
+def fs_bytes(name):
+    """A path as the bytes the kernel gets: text is UTF-8 (surrogate escapes become the bytes they stand for).
+
+    Every system call below takes bytes, so a non-ASCII name works under any locale, also LANG=C on
+    Python 3.6 (whose file system encoding is then ASCII) and with unicode on Python 2.
+    """
+    if isinstance(name, bytes):
+        return name
+    return name.encode('utf-8', 'strict' if str is bytes else 'surrogateescape')
+
+
+def _like(name, value):
+    """value (bytes from the kernel) as the same type as name."""
+    if isinstance(name, bytes) or isinstance(value, type(name)):
+        return value
+    return value.decode('utf-8', 'strict' if str is bytes else 'surrogateescape')
+
+
 def _at(dfd, name):
     """(path, kwargs) that address name inside the directory open as dfd."""
     if _DIR_FD:
-        return name, {'dir_fd': dfd}
-    prefix = '/proc/self/fd/%d/' % dfd
-    return (prefix.encode('ascii') if isinstance(name, bytes) else prefix) + name, {}
+        return fs_bytes(name), {'dir_fd': dfd}
+    return b'/proc/self/fd/%d/' % dfd + fs_bytes(name), {}
 
 
 def _open_at(dfd, name, flags, mode=0o600):
@@ -100,7 +117,7 @@ def _open_at(dfd, name, flags, mode=0o600):
 def lstat_at(dfd, name):
     """lstat of name in the directory open as dfd (name itself is never followed)."""
     if _DIR_FD:
-        return os.stat(name, dir_fd=dfd, follow_symlinks=False)  # novermin
+        return os.stat(fs_bytes(name), dir_fd=dfd, follow_symlinks=False)  # novermin
     return os.lstat(_at(dfd, name)[0])
 
 
@@ -159,7 +176,7 @@ def _open_leaf(dfd, name, where, allow_dir):
 
 def _open_root(root):
     try:
-        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | O_CLOEXEC)
+        fd = os.open(fs_bytes(root), os.O_RDONLY | os.O_DIRECTORY | O_CLOEXEC)
     except OSError as err:
         raise ConfinedError('cannot open the directory %s: %s' % (_text(root), err.strerror))
     return fd
@@ -344,7 +361,7 @@ def create_temp(root, dir_relpath, prefix='.exalogic-tmp-', mode=0o600, one_devi
 
 def _rename_at(dfd, src, dst):
     if _DIR_FD:
-        os.rename(src, dst, src_dir_fd=dfd, dst_dir_fd=dfd)  # novermin
+        os.rename(fs_bytes(src), fs_bytes(dst), src_dir_fd=dfd, dst_dir_fd=dfd)  # novermin
     else:
         os.rename(_at(dfd, src)[0], _at(dfd, dst)[0])
 
@@ -447,7 +464,7 @@ def _readlink_inside(root, parents, name):
         raise ConfinedError('%s vanished while being resolved' % show(root, _sep(name).join(parents + [name])))
     try:
         path, kw = _at(dfd, name)
-        return os.readlink(path, **kw)
+        return _like(name, os.readlink(path, **kw))
     finally:
         os.close(dfd)
 

@@ -21,6 +21,7 @@ import time
 from collections import namedtuple
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import mounts, rsync
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.confined import fs_bytes
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.lock import HostLock, LockBusy
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import MARKER, format_utc
 
@@ -445,7 +446,7 @@ def start_rsync(argv, log_fd, err_fd, keep_fds):
         kwargs.update(close_fds=True, pass_fds=tuple(keep_fds))
     else:  # Python 2 has no pass_fds; its descriptors are inherited by default
         kwargs.update(close_fds=False)
-    return subprocess.Popen(argv, **kwargs)
+    return subprocess.Popen([fs_bytes(arg) for arg in argv], **kwargs)  # bytes: non-ASCII paths under LANG=C
 
 
 def rsync_child_setup():

@@ -38,10 +38,7 @@ MAX_XATTR_VALUE = 64 * 1024  # the Linux limit for one attribute value
 CAP_CLAUSE_RE = re.compile(br'^(all|cap_[a-z0-9_]+(,cap_[a-z0-9_]+)*)?([=+-][eip]*)+$')
 
 
-def to_bytes(text):
-    if isinstance(text, bytes):
-        return text
-    return text.encode('utf-8', 'strict' if str is bytes else 'surrogateescape')
+to_bytes = confined.fs_bytes
 
 
 def unescape(name):

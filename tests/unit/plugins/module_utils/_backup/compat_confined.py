@@ -48,7 +48,8 @@ def main():
             print('ok     %s' % name)
         except Exception as err:  # report every test, then fail
             failed += 1
-            print('FAILED %s: %r' % (name, err))
+            # ASCII only: under LC_ALL=C stdout cannot print the non-ASCII names some tests use
+            print('FAILED %s: %s' % (name, repr(err).encode('ascii', 'backslashreplace').decode('ascii')))
         finally:
             shutil.rmtree(tmp)
     print('%s: %d passed, %d failed' % (sys.version.split()[0], len(names) - failed, failed))

@@ -156,6 +156,19 @@ def test_write_file_accepts_bytes_names(tmp_path):
     assert confined.read_file(root, b'vs1/meta/x\xff', 10) == b'data'
 
 
+def test_non_ascii_text_names_work_under_any_locale(tmp_path):
+    """Python 3.6 with LANG=C encodes str paths as ASCII; the layer hands the kernel UTF-8 bytes itself.
+
+    (compat_confined.py runs this file under LC_ALL=C on Python 2.7 and 3.6.)
+    """
+    root, _victim = setup(tmp_path)
+    name = u'vs1/meta/caf\u00e9-\u65e5\u672c.txt'
+    confined.write_file(root, name, b'data')
+    assert confined.read_file(root, name, 10) == b'data'
+    assert confined.lstat_inside(root, name) is not None
+    assert os.path.exists(os.path.join(root, 'vs1', 'meta').encode('utf-8') + b'/caf\xc3\xa9-\xe6\x97\xa5\xe6\x9c\xac.txt')
+
+
 def test_write_file_streams_a_file_object(tmp_path):
     """The rsync log of a big first backup is copied in chunks, never read into memory whole."""
     root, _victim = setup(tmp_path)
