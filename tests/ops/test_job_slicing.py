@@ -102,31 +102,37 @@ def private_data_dir(fleet, top, hosts):
     return pdd
 
 
-def run_slices(fleet, work):
-    """Start every slice's job, then wait for all of them: {slice hosts tuple: (status, output, seconds)}."""
+def start_job(fleet, pdd):
+    """ansible-runner on one private data dir, as an AWX job; the process."""
     env = fleet.env()
     for name in list(env):
         if name.startswith('ZFSSA_'):
             del env[name]  # only the envvars file may carry the credential
     env['PATH'] = os.path.dirname(runner_program()) + os.pathsep + env['PATH']
-    started, jobs = time.monotonic(), {}
+    return subprocess.Popen([runner_program(), 'run', str(pdd), '-p', 'backup.yml', '--forks', '10'], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def job_result(pdd, proc):
+    """(status of the job as AWX reads it from the artifacts, its output)."""
+    output = proc.communicate(timeout=900)[0]
+    artifacts = sorted((pdd / 'artifacts').iterdir(), key=lambda p: p.stat().st_mtime)[-1]
+    return (artifacts / 'status').read_text().strip(), output
+
+
+def run_slices(fleet, work):
+    """Start every slice's job, then wait for all of them: {slice hosts tuple: (status, output)}."""
+    jobs = {}
     for number, hosts in enumerate(awx_slices(fleet.names, SLICES), 1):
         pdd = private_data_dir(fleet, work / ('slice%d' % number), hosts)
-        proc = subprocess.Popen([runner_program(), 'run', str(pdd), '-p', 'backup.yml', '--forks', '10'], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        jobs[tuple(hosts)] = (pdd, proc)
-    done = {}
-    for hosts, (pdd, proc) in jobs.items():
-        output = proc.communicate(timeout=900)[0]
-        artifacts = sorted((pdd / 'artifacts').iterdir(), key=lambda p: p.stat().st_mtime)[-1]
-        done[hosts] = ((artifacts / 'status').read_text().strip(), output, time.monotonic() - started)
-    return done
+        jobs[tuple(hosts)] = (pdd, start_job(fleet, pdd))
+    return dict((hosts, job_result(pdd, proc)) for hosts, (pdd, proc) in jobs.items())
 
 
 def test_every_slice_succeeds_and_backs_up_exactly_its_hosts(sliced):
     fleet, _peer, _action, jobs = sliced
     seen = []
-    for hosts, (status, output, _seconds) in jobs.items():
+    for hosts, (status, output) in jobs.items():
         assert status == 'successful', output[-8000:]
         recap = dict((m.group(1), m.group(2)) for m in re.finditer(r'^(\S+)\s+: ok=\d+ .* failed=(\d+)', output, re.M))
         assert sorted(recap) == sorted(hosts), output[-4000:]
@@ -148,7 +154,7 @@ def test_every_host_has_exactly_its_fence_snapshot(sliced):
 
 def test_each_slice_sends_its_update_and_the_replica_holds_every_fence(sliced):
     fleet, peer, action, jobs = sliced
-    assert [status for status, _output, _seconds in jobs.values()] == ['successful'] * SLICES
+    assert [status for status, _output in jobs.values()] == ['successful'] * SLICES
     fences = fleet.fences()
     package = '/api/storage/v1/replication/packages/%s/projects/backups/filesystems/%%s/snapshots' % action
     replica = dict((host, sorted(s['name'] for s in api_ok(peer.api('GET', package % host))['snapshots']))
@@ -156,3 +162,26 @@ def test_each_slice_sends_its_update_and_the_replica_holds_every_fence(sliced):
     assert replica == fences, 'fences missing on the replication target'
     sent = [r for r in fleet.requests() if r['method'] == 'PUT' and r['path'].endswith('/%s/sendupdate' % action)]
     assert len([r for r in sent if r['status'] == 202]) == SLICES, sent
+
+
+def test_an_update_started_between_read_and_send_is_waited_for(sliced, tmp_path):
+    """Another slice's update starts just after this job read the action as idle: its sendupdate gets 409."""
+    fleet, peer, action, _jobs = sliced
+    fleet.sim.configure(replication_delay=10)  # ours still runs when the job sends
+    fleet.clear_requests()
+    send = '/api/storage/v1/replication/actions/%s/sendupdate' % action
+    # hold the job's sendupdate for 3 s after it arrived, and send an update of our own in that time
+    fleet.sim.inject('delay', path_prefix=send, method='PUT', delay=3)
+    pdd = private_data_dir(fleet, tmp_path / 'late-slice', ['vs01'])
+    proc = start_job(fleet, pdd)
+    deadline = time.monotonic() + 600
+    while fleet.sim.control('GET', 'faults')['faults'] and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    api_ok(fleet.sim.api('PUT', send))
+    status, output = job_result(pdd, proc)
+    assert status == 'successful', output[-8000:]
+    answers = [r['status'] for r in fleet.requests() if r['method'] == 'PUT' and r['path'] == send]
+    assert answers == [202, 409, 202], answers  # ours, the job's refused one, the job's retry after waiting
+    fence = fleet.fences()['vs01'][-1]
+    package = '/api/storage/v1/replication/packages/%s/projects/backups/filesystems/vs01/snapshots' % action
+    assert fence in [s['name'] for s in api_ok(peer.api('GET', package))['snapshots']]
