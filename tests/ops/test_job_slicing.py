@@ -32,6 +32,7 @@ SLICES = 2
 HOSTS = 6
 ADDRESSES = (61, 9)  # contract 5: helper "slicing" owns 127.0.0.61-69
 UPDATE_SECONDS = 15  # how long each replication update stays in state "sending" on the simulator
+SLOW_DUMP_SECONDS = 8  # vs02's pre-backup database export takes this long: its slice fences after the other sent
 PEER_PASSWORD = 'peer-secret'
 PROJECT = '/api/storage/v1/pools/gold/projects/backups'
 FENCE_RE = r'^%s-\d{8}T\d{6}Z$'
@@ -40,6 +41,16 @@ FENCE_RE = r'^%s-\d{8}T\d{6}Z$'
 def api_ok(result):
     assert result[0] < 300, result
     return result[2]
+
+
+def wait_idle(sim, action, timeout=300):
+    """The replication action once no update runs (the jobs may end before an update they did not wait for)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = api_ok(sim.api('GET', '/api/storage/v1/replication/actions/%s' % action))['action']
+        if current['state'] == 'idle' or time.monotonic() > deadline:
+            return current
+        time.sleep(0.2)
 
 
 def awx_slices(names, count):
@@ -97,6 +108,9 @@ def private_data_dir(fleet, top, hosts):
     del inventory['all']['hosts']  # the slice sees no localhost host: the fence runs on the implicit localhost
     group = inventory['all']['children']['vservers']
     group['hosts'] = dict((name, group['hosts'][name]) for name in hosts)
+    for entry in group['hosts'].values():
+        for hook in entry.get('vserver_backup_hooks', []):
+            hook['command'] = 'sleep %d && %s' % (SLOW_DUMP_SECONDS, hook['command'])
     (pdd / 'inventory' / 'hosts.json').write_text(json.dumps(inventory, indent=1))
     shutil.copy(os.path.join(COLLECTION, 'playbooks', 'backup.yml'), str(pdd / 'project' / 'backup.yml'))
     return pdd
@@ -155,6 +169,7 @@ def test_every_host_has_exactly_its_fence_snapshot(sliced):
 def test_each_slice_sends_its_update_and_the_replica_holds_every_fence(sliced):
     fleet, peer, action, jobs = sliced
     assert [status for status, _output in jobs.values()] == ['successful'] * SLICES
+    assert wait_idle(fleet.sim, action)['last_result'] == 'success'
     fences = fleet.fences()
     package = '/api/storage/v1/replication/packages/%s/projects/backups/filesystems/%%s/snapshots' % action
     replica = dict((host, sorted(s['name'] for s in api_ok(peer.api('GET', package % host))['snapshots']))
@@ -167,6 +182,7 @@ def test_each_slice_sends_its_update_and_the_replica_holds_every_fence(sliced):
 def test_an_update_started_between_read_and_send_is_waited_for(sliced, tmp_path):
     """Another slice's update starts just after this job read the action as idle: its sendupdate gets 409."""
     fleet, peer, action, _jobs = sliced
+    wait_idle(fleet.sim, action)
     fleet.sim.configure(replication_delay=10)  # ours still runs when the job sends
     fleet.clear_requests()
     send = '/api/storage/v1/replication/actions/%s/sendupdate' % action
