@@ -145,11 +145,14 @@ class Sshd:
 
 
 class Fleet:
-    def __init__(self, work, hosts=5, python='/usr/bin/python3', pythons=None, failing=('vs05',)):
+    def __init__(self, work, hosts=5, python='/usr/bin/python3', pythons=None, failing=('vs05',),
+                 addresses=(FIRST_ADDRESS, ADDRESS_COUNT)):
         self.work = str(work)
         self.names = ['vs%02d' % n for n in range(1, hosts + 1)]
-        # more hosts than addresses (benchmarks) share addresses; each host still has its own root
-        self.address = {name: '127.0.0.%d' % (FIRST_ADDRESS + i % ADDRESS_COUNT) for i, name in enumerate(self.names)}
+        # more hosts than addresses (benchmarks) share addresses; each host still has its own root.
+        # addresses: (first last octet, how many) of the helper's own range (contract 5)
+        first, count = addresses
+        self.address = {name: '127.0.0.%d' % (first + i % count) for i, name in enumerate(self.names)}
         self.python = python
         self.pythons = pythons or {}
         self.failing = [h for h in failing if h in self.names]
