@@ -8,14 +8,18 @@ controller-side address arithmetic lives in plugins/filter.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import re
 import socket
 import struct
+
+_OCTET = re.compile(r'^[0-9]{1,3}\Z')
 
 
 def ipv4_bytes(text):
     """4 bytes of a dotted IPv4 address (all four octets), or None."""
     parts = text.split('.')
-    if len(parts) != 4 or not all(p.isdigit() and len(p) <= 3 and int(p) < 256 for p in parts):
+    # ASCII digits only: str.isdigit() is also true for '²' or '١', which int() then refuses or reads
+    if len(parts) != 4 or not all(_OCTET.match(p) and int(p) < 256 for p in parts):
         return None
     return struct.pack('!4B', *[int(p) for p in parts])
 
