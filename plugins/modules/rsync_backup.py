@@ -312,6 +312,19 @@ unreadable:
   returned: when rsync ran
   type: list
   elements: str
+command:
+  description:
+    - The last rsync command of the run, with the mirror's path as target (rsync itself writes through the
+      descriptor of the directory the run verified, C(/proc/<pid>/fd/<n>)).
+  returned: when rsync ran
+  type: list
+  elements: str
+  sample: [/usr/bin/rsync, -aH, --numeric-ids, --relative, --one-file-system, --delete, '/./', /mnt/backups/vs01/root/]
+initialised:
+  description: True when this run wrote the share marker (O(init=true) on a share that had none).
+  returned: when the marker was written
+  type: bool
+  sample: true
 timings:
   description: Seconds per phase (lock, mount, verify, gates, rsync, sidecar, unmount).
   returned: always
@@ -561,7 +574,9 @@ class Backup(backup_run.ShareJob):
             excludes=plan.excludes, exclude_from=self.p['exclude_from'], cow_target=self.p['cow_target'],
             acls=self.p['acls'], bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], max_delete=max_delete,
             dry_run=dry_run or self.check, extra_args=self.p['extra_args'], deletions_only=deletions_only)
-        self.result['command'] = argv
+        # shown with the mirror's path: rsync itself writes through /proc/<pid>/fd/<n>, the directory verified
+        self.result['command'] = [self.paths.tree + '/' if arg.rstrip('/') == self.target.rstrip('/') else arg
+                                  for arg in argv]
         progress = self.progress.rsync_callback(self.source_size) if self.progress is not None and not dry_run else None
         return self.rsync(argv, keep_log_at=self.keep_log_on_share if keep_log and not self.check else None,
                           progress=progress)

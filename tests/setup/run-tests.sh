@@ -54,7 +54,11 @@ reference_docs() { python tests/setup/gen_docs.py --check .; }  # docs/reference
 syntax_2_7_3_6() {  # target-side code must stay Python 2.7/3.6 syntax (Oracle Linux 6/7 guests)
   local files; mapfile -t files < <(find plugins/modules plugins/module_utils -name "*.py" | sort)
   [ -e "${files[0]}" ] || { echo "no module code yet"; return 0; }
-  local version bindir compiled=()
+  local version bindir compiled=() non_ascii
+  # Python 2.7 refuses to import a file with non-ASCII bytes and no coding line (PEP 263); compile
+  # checks from a string do not notice, so look for such bytes directly
+  non_ascii=$(grep -lP '[^\x00-\x7F]' "${files[@]}")
+  [ -z "$non_ascii" ] || { echo "non-ASCII characters in target-side code: $non_ascii"; return 1; }
   for version in 2.7 3.6; do
     # real interpreters when the machine has them (pyenv builds on our images), else vermin alone
     bindir=""

@@ -17,7 +17,7 @@ __metaclass__ = type
 import re
 from collections import namedtuple
 
-# Contents, not directories: the mount points come back with their owner and mode (docs/reference/backup-practice.md §2.3).
+# Contents, not directories: the mount points come back with their owner and mode (docs/reference/backup-practice.md section 2.3).
 DEFAULT_EXCLUDES = (
     '/proc/*', '/sys/*', '/dev/*', '/run/*', '/tmp/*', '/dev/shm/*', '/mnt/*', '/media/*',
     '/lost+found', '/swapfile', '/swap.img',
@@ -170,7 +170,7 @@ def restore_command(rsync, sources, dest, delete=False, max_delete=None, backup_
     """
     argv = [rsync, '-aH', '--numeric-ids', '--itemize-changes', '--stats']
     if sparse:
-        argv.append('--sparse')  # restores go to ordinary disks: keep holes (docs/reference/backup-practice.md §2.10)
+        argv.append('--sparse')  # restores go to ordinary disks: keep holes (docs/reference/backup-practice.md section 2.10)
     if acls:
         argv.append('-A')
     if delete:
