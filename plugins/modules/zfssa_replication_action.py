@@ -291,7 +291,9 @@ from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module impo
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_label, scope_spec
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.replication import (
     action_view, actions_for, as_bool, canonical_current_schedules, choose_action, desired_settings, find_target, is_busy,
-    normalize_schedules, plan_schedules, settings_changes, target_names, update_finished, update_succeeded)
+    normalize_schedules, plan_schedules, settings_changes, sorted_schedules, target_names, update_finished,
+    update_succeeded)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.schedules import FREQUENCIES
 
 FIRST_POLL = 1.0
 MAX_POLL = 10.0
@@ -310,7 +312,7 @@ def argument_spec():
         use_ssl=dict(type='bool'),
         compression=dict(type='bool'),
         schedules=dict(type='list', elements='dict', options=dict(
-            frequency=dict(type='str', required=True, choices=['halfhour', 'hour', 'day', 'week', 'month']),
+            frequency=dict(type='str', required=True, choices=list(FREQUENCIES)),
             day=dict(type='str'),
             hour=dict(type='int'),
             minute=dict(type='int'),
@@ -416,9 +418,9 @@ class ActionTask(ZfssaTask):
         changed = bool(changes or create or delete)
         after_schedules = schedules if schedules is not None else before_schedules
         after = dict(current, **changes)
-        diff = {'before': action_view(current, before_schedules), 'after': action_view(after, sorted_copy(after_schedules))}
+        diff = {'before': action_view(current, before_schedules), 'after': action_view(after, sorted_schedules(after_schedules))}
         return dict(kind='change' if changed else None, action=current, changes=changes, create=create, delete=delete,
-                    result=dict(changed=changed, action=dict(after, schedules=sorted_copy(after_schedules)), diff=diff))
+                    result=dict(changed=changed, action=dict(after, schedules=sorted_schedules(after_schedules)), diff=diff))
 
     # ---- writes
 
@@ -513,10 +515,6 @@ class ActionTask(ZfssaTask):
                         % (self.what, self.p['target'], self.p['wait_timeout'], action.get('state')), action=action)
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, MAX_POLL)
-
-
-def sorted_copy(schedules):
-    return sorted(schedules, key=lambda s: repr(sorted(s.items())))
 
 
 def check_params(params):
