@@ -61,8 +61,10 @@ options:
     type: str
   properties:
     description:
-      - Share properties to set on the clone when it is created, as the appliance REST API names and takes them,
-        for example C(sharenfs), C(mountpoint), C(readonly), C(quota) (bytes).
+      - Share properties to set on the clone when it is created, by their appliance REST API names, for example
+        C(sharenfs), C(mountpoint), C(readonly), C(quota).
+      - Sizes may be given like V(10G) (powers of 1024) and are sent in bytes; boolean properties such as C(readonly)
+        may be given as V(yes)/V(no) or V(true)/V(false) and are sent as JSON booleans.
       - Other properties are copied from the origin share (the appliance does this), except the mountpoint, which
         follows the target project.
       - Only applied when the clone is created. If an existing clone differs, the module warns; change it with
@@ -147,6 +149,7 @@ from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client impo
     ZfssaError, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import (
     InputError, ZfssaTask, dispatch, run_zfssa_module)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import appliance_value
 
 RESERVED_PROPERTIES = ('name', 'share', 'project', 'pool')
 
@@ -178,6 +181,11 @@ def params_problem(params):
     return None
 
 
+def clone_properties(properties):
+    """The properties in the form the appliance takes (JSON booleans, sizes in bytes); ValueError naming the key."""
+    return dict((key, appliance_value(key, value, 'properties.%s' % key)) for key, value in properties.items())
+
+
 def differing_properties(share, properties):
     """Names of the wanted properties the existing clone has other values for (compared as text, any case)."""
     return sorted(key for key, value in properties.items()
@@ -197,6 +205,10 @@ class CloneTask(ZfssaTask):
         problem = params_problem(params)
         if problem:
             raise InputError(problem)
+        try:
+            self.properties = clone_properties(params['properties'])
+        except ValueError as err:
+            raise InputError(to_text(err))
         self.origin = (params['pool'], params['project'], params['filesystem'], params['snapshot'])
         self.target_pool = params['target_pool'] or params['pool']
         self.target_project = params['target_project'] or params['project']
@@ -246,7 +258,7 @@ class CloneTask(ZfssaTask):
         if not self.is_our_clone(current):
             self.fail_not_our_clone(current, 'clone %s to %s' % (self.source_label, self.target_label),
                                     'choose another name for the clone')
-        different = differing_properties(current, self.params['properties'])
+        different = differing_properties(current, self.properties)
         if different:
             self.module.warn('The existing clone %s has other values for %s than requested; properties are only set '
                              'when the clone is created (change them with exalogic.backup.zfssa_filesystem)'
@@ -268,7 +280,7 @@ class CloneTask(ZfssaTask):
             self.client.delete(self.target_path, doing='delete the clone %s' % self.target_label)
 
     def clone(self):
-        body = dict(self.params['properties'], project=self.target_project, share=self.name)
+        body = dict(self.properties, project=self.target_project, share=self.name)
         if self.params['target_pool']:
             body['pool'] = self.target_pool
         try:
