@@ -7,7 +7,8 @@ Automatic snapshot schedules (zfssa_snapshot_schedule), replication schedules (z
 and GFS retention (zfssa_snapshot_prune) share these names and rules. Nothing here talks to the appliance.
 
 - Frequencies: ``halfhour``, ``hour``, ``day``, ``week``, ``month``, each with the time fields it takes
-  (``FREQUENCY_FIELDS``); the appliance keeps schedules in UTC (docs/reference/appliance-api.md, "Schedules").
+  (``FREQUENCY_FIELDS``), kept in UTC by the appliance (docs/reference/appliance-api.md section 5; replication
+  schedules take the same fields, section 6.4).
 - ``normalize_timing`` checks ``{frequency, day, hour, minute}`` from an option; ``normalize_schedule`` adds
   the ``keep`` count of snapshot schedules. Both raise ``ScheduleError`` naming the entry and the fix.
 - ``from_appliance`` reads what the appliance returns, tolerantly ('02' or 2, 'Mon' or 'Monday');

@@ -1,5 +1,5 @@
-"""Replication (reference §6): service state, targets, actions, schedules, updates, and on the
-receiving appliance sources and packages (browse, clone, sever).
+"""Replication (docs/reference/appliance-api.md §6): service state, targets, actions, schedules, updates,
+and on the receiving appliance sources and packages (browse, clone, sever).
 
 An update sends the project's (or share's) current data and, with include_snaps, its snapshots
 as one tar stream over HTTPS to the target simulator (PUT /_repl/v1/packages/<action id>,
