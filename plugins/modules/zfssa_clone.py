@@ -61,8 +61,10 @@ options:
     type: str
   properties:
     description:
-      - Share properties to set on the clone when it is created, as the appliance REST API names and takes them,
-        for example C(sharenfs), C(mountpoint), C(readonly), C(quota) (bytes).
+      - Share properties to set on the clone when it is created, by their appliance REST API names, for example
+        C(sharenfs), C(mountpoint), C(readonly), C(quota).
+      - Sizes may be given like V(10G) (powers of 1024) and are sent in bytes; boolean properties such as C(readonly)
+        may be given as V(yes)/V(no) or V(true)/V(false) and are sent as JSON booleans.
       - Other properties are copied from the origin share (the appliance does this), except the mountpoint, which
         follows the target project.
       - Only applied when the clone is created. If an existing clone differs, the module warns; change it with
@@ -138,12 +140,16 @@ filesystem:
     origin: {pool: gold, collection: local, project: backups, share: vs01, snapshot: backup-20240131T010000Z}
 '''
 
+
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
     clone_origin, snapshot_name_problem)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
+    ZfssaError, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import (
+    InputError, ZfssaTask, dispatch, run_zfssa_module)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import appliance_value
 
 RESERVED_PROPERTIES = ('name', 'share', 'project', 'pool')
 
@@ -175,36 +181,49 @@ def params_problem(params):
     return None
 
 
+def clone_properties(properties):
+    """The properties in the form the appliance takes (JSON booleans, sizes in bytes); ValueError naming the key."""
+    return dict((key, appliance_value(key, value, 'properties.%s' % key)) for key, value in properties.items())
+
+
 def differing_properties(share, properties):
     """Names of the wanted properties the existing clone has other values for (compared as text, any case)."""
     return sorted(key for key, value in properties.items()
                   if to_text(share.get(key)).lower() != to_text(value).lower())
 
 
-class CloneTask(object):
+class CloneTask(ZfssaTask):
+    """read the target share -> plan clone, delete or nothing -> write -> report.
+
+    A plan is a dict: ``action`` (clone, delete or None) and ``result`` (the module result as planned;
+    the clone's answer replaces its ``filesystem``).
+    """
+
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        params = module.params
+        super(CloneTask, self).__init__(module, client)
+        params = self.params
+        problem = params_problem(params)
+        if problem:
+            raise InputError(problem)
+        try:
+            self.properties = clone_properties(params['properties'])
+        except ValueError as err:
+            raise InputError(to_text(err))
         self.origin = (params['pool'], params['project'], params['filesystem'], params['snapshot'])
         self.target_pool = params['target_pool'] or params['pool']
         self.target_project = params['target_project'] or params['project']
         self.name = params['name']
         self.source_label = '%s/%s/%s@%s' % self.origin
         self.target_label = '%s/%s/%s' % (self.target_pool, self.target_project, self.name)
-        self.action = 'read share %s' % self.target_label
-        self.result = dict(changed=False, filesystem={})
-
-    def target_path(self):
-        return storage_paths.filesystem(self.target_pool, self.target_project, self.name)
-
-    def snapshot_path(self):
+        self.target_path = storage_paths.filesystem(self.target_pool, self.target_project, self.name)
         pool, project, filesystem, snapshot = self.origin
-        return storage_paths.snapshot(pool, project, snapshot, filesystem)
+        self.snapshot_path = storage_paths.snapshot(pool, project, snapshot, filesystem)
 
-    def find_target(self):
-        self.action = 'read share %s' % self.target_label
-        return self.client.get_or_none(self.target_path(), 'filesystem')
+    def read(self):
+        return self.client.get_or_none(self.target_path, 'filesystem', doing='read share %s' % self.target_label)
+
+    def plan(self, current):
+        return dispatch({'present': self.plan_present, 'absent': self.plan_absent}, self.params['state'])(current)
 
     def is_our_clone(self, share):
         """True when the share was cloned from our snapshot (a pool missing from the origin is not held against it)."""
@@ -220,85 +239,70 @@ class CloneTask(object):
         self.module.fail_json(msg='cannot %s: share %s is not a clone of %s (%s); %s'
                               % (doing, self.target_label, self.source_label, what, advice), filesystem=share)
 
-    def changed(self, before, after):
-        self.result['changed'] = True
-        if self.module._diff:
-            self.result['diff'] = dict(before=before, after=after)
-
     def summary(self):
         return dict(name=self.name, project=self.target_project, pool=self.target_pool, origin=self.source_label)
 
-    def present(self):
-        current = self.find_target()
+    def plan_present(self, current):
         if current is not None:
-            self.keep_existing(current)
-            return
-        self.action = 'read snapshot %s' % self.source_label
-        if self.client.get_or_none(self.snapshot_path(), 'snapshot') is None:
+            return dict(action=None, result=dict(changed=False, filesystem=self.keep_existing(current)))
+        doing = 'read snapshot %s' % self.source_label
+        if self.client.get_or_none(self.snapshot_path, 'snapshot', doing=doing) is None:
             self.module.fail_json(msg='cannot clone %s: the snapshot does not exist' % self.source_label)
-        self.changed({}, self.summary())
-        if self.module.check_mode:
-            pool, project, filesystem, snapshot = self.origin
-            self.result['filesystem'] = dict(name=self.name, pool=self.target_pool, project=self.target_project,
-                                             origin=dict(pool=pool, project=project, share=filesystem, snapshot=snapshot))
-            return
-        self.result['filesystem'] = self.clone()
+        pool, project, filesystem, snapshot = self.origin
+        planned = dict(name=self.name, pool=self.target_pool, project=self.target_project,
+                       origin=dict(pool=pool, project=project, share=filesystem, snapshot=snapshot))
+        return dict(action='clone', result=dict(changed=True, filesystem=planned,
+                                                diff=dict(before={}, after=self.summary())))
 
     def keep_existing(self, current):
         if not self.is_our_clone(current):
             self.fail_not_our_clone(current, 'clone %s to %s' % (self.source_label, self.target_label),
                                     'choose another name for the clone')
-        different = differing_properties(current, self.module.params['properties'])
+        different = differing_properties(current, self.properties)
         if different:
             self.module.warn('The existing clone %s has other values for %s than requested; properties are only set '
                              'when the clone is created (change them with exalogic.backup.zfssa_filesystem)'
                              % (self.target_label, ', '.join(different)))
-        self.result['filesystem'] = current
+        return current
+
+    def plan_absent(self, current):
+        if current is None:
+            return dict(action=None, result=dict(changed=False, filesystem={}))
+        if not self.is_our_clone(current):
+            self.fail_not_our_clone(current, 'delete the clone %s' % self.target_label, 'the share was left alone')
+        return dict(action='delete', result=dict(changed=True, filesystem={},
+                                                 diff=dict(before=self.summary(), after={})))
+
+    def apply(self, plan):
+        if plan['action'] == 'clone':
+            plan['result']['filesystem'] = self.clone()
+        elif plan['action'] == 'delete':
+            self.client.delete(self.target_path, doing='delete the clone %s' % self.target_label)
 
     def clone(self):
-        body = dict(self.module.params['properties'], project=self.target_project, share=self.name)
-        if self.module.params['target_pool']:
+        body = dict(self.properties, project=self.target_project, share=self.name)
+        if self.params['target_pool']:
             body['pool'] = self.target_pool
-        self.action = 'clone %s to %s' % (self.source_label, self.target_label)
         try:
-            answer = self.client.put(self.snapshot_path() + '/clone', body)
+            answer = self.client.put(self.snapshot_path + '/clone', body,
+                                     doing='clone %s to %s' % (self.source_label, self.target_label))
         except ZfssaError as err:
             # A clone request repeated after a lost answer meets its own result: accept it when it is ours.
             if err.status != 409:
                 raise
-            action = self.action
-            current = self.find_target()
+            current = self.read()
             if current is None or not self.is_our_clone(current):
-                self.action = action
                 raise err
             return current
-        return answer.get('filesystem') or self.find_target()
+        return answer.get('filesystem') or self.read()
 
-    def absent(self):
-        current = self.find_target()
-        if current is None:
-            return
-        if not self.is_our_clone(current):
-            self.fail_not_our_clone(current, 'delete the clone %s' % self.target_label, 'the share was left alone')
-        self.changed(self.summary(), {})
-        if self.module.check_mode:
-            return
-        self.action = 'delete the clone %s' % self.target_label
-        self.client.delete(self.target_path())
+    def report(self, current, plan):
+        return plan['result']
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    problem = params_problem(module.params)
-    if problem:
-        module.fail_json(msg=problem)
-    with ZfssaClient.from_module(module) as client:
-        task = CloneTask(module, client)
-        try:
-            getattr(task, module.params['state'])()
-        except ZfssaError as err:
-            fail_on_error(module, err, action=task.action)
-    module.exit_json(**task.result)
+    run_zfssa_module(module, CloneTask)
 
 
 if __name__ == '__main__':

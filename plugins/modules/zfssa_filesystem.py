@@ -313,7 +313,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_text
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, fail_on_error, storage_paths, zfssa_argument_spec)
+    ZfssaError, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import (
+    InputError, ZfssaTask, dispatch, run_zfssa_module)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import (
     NFS_EXCLUSIVE, NFS_OPTIONS, SHARE_TYPED, change_diff, desired_properties, missing_container, property_changes,
     property_spec, report_widening, widening_note)
@@ -403,30 +405,41 @@ def plan(params):
 
 # ------------------------------------------------------------------------------------------ the run
 
-class FilesystemRun(object):
+class FilesystemTask(ZfssaTask):
+    """read the shares -> plan create, change, delete or nothing for each -> write in order -> report.
+
+    The plan is a list of ``(share, result, write)``: ``result`` is the share's entry as planned (the
+    write's answer replaces its ``object``), ``write`` is ``(action, body)`` or None.
+    """
+
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.check_mode = module.check_mode
+        super(FilesystemTask, self).__init__(module, client)
+        try:
+            self.shares, self.bulk = plan(self.params)
+        except ValueError as err:
+            raise InputError(to_text(err))
         self.done = []  # labels of the shares written so far, for messages about partial runs
         self.containers = {}  # (pool, project) -> problem text or None, so each is checked once
 
-    def fail(self, err, action, share):
+    def doing(self, action, share):
         what = '%s filesystem %s' % (action, share.label)
         if self.done:
             what += ' (this run already changed %d share(s): %s)' % (len(self.done), ', '.join(self.done))
-        fail_on_error(self.module, err, action=what)
+        return what
 
     def fail_missing(self, share, action, problem):
         self.module.fail_json(msg='Could not %s filesystem %s: %s' % (action, share.label, problem))
 
     # ---- reading
 
+    def read(self):
+        """{label: object or None} of every share."""
+        if not self.shares:
+            return {}
+        return self.read_many(self.shares) if self.bulk else self.read_one(self.shares[0])
+
     def read_one(self, share):
-        try:
-            found = self.client.get_or_none(share.path, 'filesystem')
-        except ZfssaError as err:
-            self.fail(err, 'read', share)
+        found = self.client.get_or_none(share.path, 'filesystem', doing=self.doing('read', share))
         if found is not None:
             self.containers[(share.pool, share.project)] = None
         return {share.label: found}
@@ -434,17 +447,15 @@ class FilesystemRun(object):
     def read_many(self, shares):
         """{label: object or None} of every share, from one list request."""
         groups = sorted(set((s.pool, s.project) for s in shares))
+        what = 'project %s/%s' % groups[0] if len(groups) == 1 else 'the appliance'
+        path = storage_paths.filesystems(*groups[0]) if len(groups) == 1 else '/filesystems'
         try:
-            if len(groups) == 1:
-                listed = self.client.get(storage_paths.filesystems(*groups[0])).get('filesystems', [])
-            else:
-                listed = self.client.get('/filesystems').get('filesystems', [])
+            listed = self.client.get(path, doing='list the filesystems of %s' % what).get('filesystems', [])
         except ZfssaError as err:
-            what = 'project %s/%s' % groups[0] if len(groups) == 1 else 'the appliance'
             problem = self.container_problem(*groups[0]) if err.not_found and len(groups) == 1 else None
             if problem:
                 self.module.fail_json(msg='Could not list the filesystems of %s: %s' % (what, problem))
-            fail_on_error(self.module, err, action='list the filesystems of %s' % what)
+            raise
         if len(groups) == 1:
             self.containers[groups[0]] = None  # the list answered: pool and project exist
         found = {}
@@ -462,31 +473,35 @@ class FilesystemRun(object):
                 self.containers[(pool, project)] = None
         return self.containers[(pool, project)]
 
-    # ---- one share
+    # ---- planning
 
-    def apply(self, share, current):
-        """Result dict of one share: decide, write unless check mode."""
+    def plan(self, current):
+        return [self.plan_share(share, current[share.label]) for share in self.shares]
+
+    def plan_share(self, share, current):
         result = dict(name=share.name, pool=share.pool, project=share.project, changed=False, action='none',
                       changes={}, object=current, access_widened=False)
-        if share.state == 'absent':
-            if current is not None:
-                result.update(changed=True, action='delete', object=None,
-                              diff={'before': {'name': share.name}, 'after': {}})
-                self.write(share, 'delete', lambda: self.client.delete(share.path))
-            return result
-        if current is None:
-            return self.create(share, result)
-        changes = property_changes(current, share.desired)
-        if changes:
-            result.update(changed=True, action='update', changes=changes, object=dict(current, **changes),
-                          diff=change_diff(current, changes))
-            report_widening(self.module, result, widening_note(current, changes), share.label)
-            answer = self.write(share, 'change', lambda: self.client.put(share.path, changes))
-            if answer is not None:
-                result['object'] = answer.get('filesystem', result['object'])
-        return result
+        return dispatch({'present': self.plan_present, 'absent': self.plan_absent}, share.state)(share, current, result)
 
-    def create(self, share, result):
+    def plan_absent(self, share, current, result):
+        if current is None:
+            return share, result, None
+        result.update(changed=True, action='delete', object=None, diff={'before': {'name': share.name}, 'after': {}})
+        return share, result, ('delete', None)
+
+    def plan_present(self, share, current, result):
+        return self.plan_create(share, result) if current is None else self.plan_change(share, current, result)
+
+    def plan_change(self, share, current, result):
+        changes = property_changes(current, share.desired)
+        if not changes:
+            return share, result, None
+        result.update(changed=True, action='update', changes=changes, object=dict(current, **changes),
+                      diff=change_diff(current, changes))
+        report_widening(self.module, result, widening_note(current, changes), share.label)
+        return share, result, ('change', changes)
+
+    def plan_create(self, share, result):
         body = dict(share.desired, name=share.name)
         result.update(changed=True, action='create', changes=share.desired,
                       object=dict(body, pool=share.pool, project=share.project),
@@ -496,25 +511,40 @@ class FilesystemRun(object):
             problem = self.container_problem(share.pool, share.project)
             if problem:
                 self.fail_missing(share, 'create', problem)
-        collection = storage_paths.filesystems(share.pool, share.project)
-        answer = self.write(share, 'create', lambda: self.client.post(collection, body, lookup=share.path))
-        if answer is not None:
-            result['object'] = answer.get('filesystem', result['object'])
-        return result
+        return share, result, ('create', body)
 
-    def write(self, share, action, call):
-        """Run one write (never in check mode); a 404 names the missing pool or project."""
-        if self.check_mode:
-            return None
+    # ---- writing
+
+    def apply(self, plan):
+        for share, result, write in plan:
+            if write is not None:
+                answer = self.write(share, *write)
+                if answer is not None:
+                    result['object'] = answer.get('filesystem', result['object'])
+
+    def write(self, share, action, body):
+        """Send one write; a 404 names the missing pool or project."""
+        doing = self.doing(action, share)
         try:
-            answer = call()
+            if action == 'delete':
+                answer = self.client.delete(share.path, doing=doing)
+            elif action == 'change':
+                answer = self.client.put(share.path, body, doing=doing)
+            else:
+                answer = self.client.post(storage_paths.filesystems(share.pool, share.project), body,
+                                          lookup=share.path, doing=doing)
         except ZfssaError as err:
             problem = self.container_problem(share.pool, share.project) if err.not_found else None
             if problem:
                 self.fail_missing(share, action, problem)
-            self.fail(err, action, share)
+            raise
         self.done.append(share.name)
         return answer
+
+    def report(self, current, plan):
+        if not plan:
+            return dict(changed=False, filesystems=[])
+        return report([result for share, result, write in plan], self.bulk)
 
 
 def with_headers(share_result):
@@ -524,22 +554,19 @@ def with_headers(share_result):
     return diff
 
 
-def report(results, bulk, diff_mode):
-    """The module result of the run."""
+def report(results, bulk):
+    """The module result of the run (its 'diff' is dropped unless --diff)."""
     changed = any(r['changed'] for r in results)
     if not bulk:
         one = results[0]
         output = dict(changed=changed, filesystem=one['object'], changes=one['changes'],
                       access_widened=one['access_widened'])
-        if diff_mode and 'diff' in one:
+        if 'diff' in one:
             output['diff'] = one['diff']
         return output
-    output = dict(changed=changed, filesystems=[
+    return dict(changed=changed, diff=[with_headers(r) for r in results if 'diff' in r], filesystems=[
         dict((k, r[k]) for k in ('name', 'pool', 'project', 'changed', 'action', 'changes', 'access_widened'))
         for r in results])
-    if diff_mode:
-        output['diff'] = [with_headers(r) for r in results if 'diff' in r]
-    return output
 
 
 def main():
@@ -549,17 +576,7 @@ def main():
         required_one_of=[('name', 'filesystems')],
         supports_check_mode=True,
     )
-    try:
-        shares, bulk = plan(module.params)
-    except ValueError as err:
-        module.fail_json(msg=to_text(err))
-    if not shares:
-        module.exit_json(changed=False, filesystems=[])
-    with ZfssaClient.from_module(module) as client:
-        run = FilesystemRun(module, client)
-        current = run.read_many(shares) if bulk else run.read_one(shares[0])
-        results = [run.apply(share, current[share.label]) for share in shares]
-    module.exit_json(**report(results, bulk, module._diff))
+    run_zfssa_module(module, FilesystemTask)
 
 
 if __name__ == '__main__':

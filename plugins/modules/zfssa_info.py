@@ -177,7 +177,9 @@ query_result:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, fail_on_error, object_id, object_path, storage_paths, zfssa_argument_spec)
+    object_id, object_path, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import (
+    InputError, ZfssaTask, dispatch, run_zfssa_module)
 
 SUBSETS = ('pools', 'projects', 'filesystems', 'snapshots', 'schedules',
            'replication_targets', 'replication_actions', 'replication_sources')
@@ -233,11 +235,16 @@ class Gatherer(object):
         self.pool = pool
         self.project = project
         self.cache = {}
-        self.step = 'read the appliance'
+
+    def gather(self, subset):
+        return dispatch({
+            'pools': self.pools, 'projects': self.projects, 'filesystems': self.filesystems,
+            'snapshots': self.snapshots, 'schedules': self.schedules, 'replication_targets': self.replication_targets,
+            'replication_actions': self.replication_actions, 'replication_sources': self.replication_sources,
+        }, subset)()
 
     def listing(self, path, key):
-        self.step = 'read %s' % path
-        return self.client.get(path).get(key) or []
+        return self.client.get(path, doing='read %s' % path).get(key) or []
 
     def pools(self):
         return [p for p in self.listing(storage_paths.pools(), 'pools') if self.pool in (None, p.get('name'))]
@@ -290,8 +297,8 @@ class Gatherer(object):
         sources = self.listing(storage_paths.replication_sources(), 'sources')
         for source in sources:
             if 'packages' not in source and source.get('name'):
-                self.step = 'read replication source %s' % source['name']
-                detail = self.client.get(storage_paths.replication_sources(source['name'])).get('source') or {}
+                detail = self.client.get(storage_paths.replication_sources(source['name']),
+                                         doing='read replication source %s' % source['name']).get('source') or {}
                 source['packages'] = detail.get('packages') or []
         return sources
 
@@ -300,6 +307,34 @@ def schedule_item(sched, pool, project, share):
     item = dict((k, sched.get(k)) for k in SCHEDULE_KEYS if k in sched)
     item.update(pool=pool, project=project, share=share, id=object_id(sched))  # id: from the href when not given
     return item
+
+
+class InfoTask(ZfssaTask):
+    """read the subsets -> (nothing to plan or write) -> report them, with the query's answer."""
+
+    def __init__(self, module, client):
+        super(InfoTask, self).__init__(module, client)
+        try:
+            self.subsets = resolve_subsets(self.params['gather_subset'])
+        except ValueError as exc:
+            raise InputError(str(exc))
+        self.query = compile_query(module, self.params['query']) if self.params['query'] else None
+
+    def read(self):
+        gatherer = Gatherer(self.client, self.params['pool'], self.params['project'])
+        appliance = {'gathered': self.subsets}
+        for subset in self.subsets:
+            appliance[subset] = gatherer.gather(subset)
+        return appliance
+
+    def plan(self, current):
+        return None
+
+    def report(self, current, plan):
+        result = {'changed': False, 'appliance': current}
+        if self.query is not None:
+            result['query_result'] = self.query.search(current)
+        return result
 
 
 def main():
@@ -311,26 +346,7 @@ def main():
         query=dict(type='str'),
     )
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    p = module.params
-    try:
-        subsets = resolve_subsets(p['gather_subset'])
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    query = compile_query(module, p['query']) if p['query'] else None
-
-    appliance = {'gathered': subsets}
-    gatherer = None
-    try:
-        with ZfssaClient.from_module(module) as client:
-            gatherer = Gatherer(client, p['pool'], p['project'])
-            for subset in subsets:
-                appliance[subset] = getattr(gatherer, subset)()
-    except ZfssaError as err:
-        fail_on_error(module, err, action=gatherer.step if gatherer else 'connect to the appliance')
-    result = {'changed': False, 'appliance': appliance}
-    if query is not None:
-        result['query_result'] = query.search(appliance)
-    module.exit_json(**result)
+    run_zfssa_module(module, InfoTask)
 
 
 if __name__ == '__main__':

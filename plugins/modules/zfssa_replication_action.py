@@ -285,11 +285,15 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    ZfssaClient, ZfssaError, fail_on_error, join_path, object_id, object_path, storage_paths, zfssa_argument_spec)
+    join_path, object_id, object_path, storage_paths, zfssa_argument_spec)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import (
+    InputError, ZfssaTask, dispatch, run_zfssa_module)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_label, scope_spec
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.replication import (
     action_view, actions_for, as_bool, canonical_current_schedules, choose_action, desired_settings, find_target, is_busy,
-    normalize_schedules, plan_schedules, settings_changes, target_names, update_finished, update_succeeded)
+    normalize_schedules, plan_schedules, settings_changes, sorted_schedules, target_names, update_finished,
+    update_succeeded)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.schedules import FREQUENCIES
 
 FIRST_POLL = 1.0
 MAX_POLL = 10.0
@@ -308,7 +312,7 @@ def argument_spec():
         use_ssl=dict(type='bool'),
         compression=dict(type='bool'),
         schedules=dict(type='list', elements='dict', options=dict(
-            frequency=dict(type='str', required=True, choices=['halfhour', 'hour', 'day', 'week', 'month']),
+            frequency=dict(type='str', required=True, choices=list(FREQUENCIES)),
             day=dict(type='str'),
             hour=dict(type='int'),
             minute=dict(type='int'),
@@ -321,112 +325,154 @@ def argument_spec():
     return spec
 
 
-class ActionTask(object):
-    """One run of the module: read the target and the action, then make them as asked."""
+class ActionTask(ZfssaTask):
+    """read the target and the actions -> plan create, change, delete or nothing -> write (and send an update)
+    -> report.
+
+    A plan is a dict: ``kind`` (create, change, delete or None), ``action`` (the action the run manages, when
+    it exists), what to send (``body``, ``changes``, schedules to ``create`` and ``delete``, the ``doomed``
+    actions) and ``result`` (the module result as planned).
+    """
 
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        p = module.params
+        super(ActionTask, self).__init__(module, client)
+        p = self.params
         self.p = p
+        self.settings, self.schedules = check_params(p)
         self.what = '%s %s' % ('share' if p['filesystem'] else 'project', scope_label(p['pool'], p['project'], p['filesystem']))
-        self.step = 'read the replication actions of %s' % self.what
+        self.reading = 'read the replication actions of %s' % self.what
 
     # ---- reads
 
+    def read(self):
+        target = self.read_target()
+        return dict(target=target, candidates=self.read_candidates(target))
+
     def read_target(self):
-        targets = self.client.get(storage_paths.replication_targets()).get('targets') or []
+        targets = self.client.get(storage_paths.replication_targets(), doing=self.reading).get('targets') or []
         return find_target(targets, self.p['target'])
 
     def read_candidates(self, target):
         p = self.p
         names = target_names(target) if target else set([p['target']])
         path = storage_paths.project_replication_actions(p['pool'], p['project'], p['filesystem'] or None)
-        actions = self.client.get(path).get('actions') or []
+        actions = self.client.get(path, doing=self.reading).get('actions') or []
         return actions_for(actions, p['pool'], p['project'], p['filesystem'], names)
 
     def read_schedules(self, action):
-        return self.client.get(self.action_path(action, 'schedules')).get('schedules') or []
+        return self.client.get(self.action_path(action, 'schedules'), doing=self.reading).get('schedules') or []
 
-    def read_action(self, action):
-        return self.client.get(self.action_path(action)).get('action') or action
+    def read_action(self, action, doing=None):
+        doing = doing or 'read the replication action of %s' % self.what
+        return self.client.get(self.action_path(action), doing=doing).get('action') or action
 
     @staticmethod
     def action_path(action, *more):
         path = object_path(action, storage_paths.replication_actions(), 'replication action')
         return path + (join_path(*more) if more else '')
 
-    # ---- state: absent
+    # ---- plans
 
-    def absent(self, candidates):
+    def plan(self, current):
+        return dispatch({'present': self.plan_present, 'absent': self.plan_absent}, self.p['state'])(current)
+
+    def plan_absent(self, current):
         p = self.p
-        doomed = [a for a in candidates if p['target_pool'] is None or a.get('target_pool') == p['target_pool']]
-        if doomed and not self.module.check_mode:
-            for action in doomed:
-                self.step = 'remove the replication action %s of %s' % (object_id(action), self.what)
-                self.client.delete(self.action_path(action))
+        doomed = [a for a in current['candidates'] if p['target_pool'] is None or a.get('target_pool') == p['target_pool']]
         before = action_view(doomed[0]) if doomed else {}
-        return {'changed': bool(doomed), 'action': {}, 'update_sent': False, 'diff': {'before': before, 'after': {}}}
+        result = {'changed': bool(doomed), 'action': {}, 'update_sent': False, 'diff': {'before': before, 'after': {}}}
+        return dict(kind='delete' if doomed else None, action=None, doomed=doomed, result=result)
 
-    # ---- state: present
-
-    def present(self, target, candidates, settings, schedules):
+    def plan_present(self, current):
         p = self.p
-        if target is None:
+        if current['target'] is None:
             self.module.fail_json(msg='Replication target %s does not exist on %s; create it first with '
                                   'exalogic.backup.zfssa_replication_target' % (p['target'], p['host']))
-        current, problem = choose_action(candidates, p['target_pool'], self.what)
+        action, problem = choose_action(current['candidates'], p['target_pool'], self.what)
         if problem:
             self.module.fail_json(msg=problem)
-        if current is None:
-            return self.create(settings, schedules)
-        return self.change(current, settings, schedules)
+        plan = self.plan_create() if action is None else self.plan_change(action)
+        plan['result']['update_sent'] = False
+        return plan
 
-    def create(self, settings, schedules):
+    def plan_create(self):
         p = self.p
         if not p['target_pool']:
             self.module.fail_json(msg='%s has no replication action to target %s yet; target_pool (the pool on the '
                                   'target appliance) is required to create it' % (self.what, p['target']))
-        body = dict(settings, target=p['target'], target_pool=p['target_pool'])
+        body = dict(self.settings, target=p['target'], target_pool=p['target_pool'])
         planned = dict(body, pool=p['pool'], project=p['project'])
         if p['filesystem']:
             planned['share'] = p['filesystem']
-        wanted = schedules or []
+        wanted = self.schedules or []
         diff = {'before': {}, 'after': action_view(planned, wanted)}
-        if self.module.check_mode:
-            return dict(changed=True, action=dict(planned, schedules=wanted), diff=diff), None
-        self.step = 'create the replication action of %s to %s' % (self.what, p['target'])
-        path = storage_paths.project_replication_actions(p['pool'], p['project'], p['filesystem'] or None)
-        action = self.client.post(path, body).get('action') or {}
-        if not object_id(action):
-            self.module.fail_json(msg='The appliance created the replication action of %s but returned no href or id; '
-                                  'run the task again to manage it' % self.what)
-        for sched in wanted:
-            self.step = 'add a schedule to the replication action of %s' % self.what
-            self.client.post(self.action_path(action, 'schedules'), sched)
-        return dict(changed=True, action=action, diff=diff), action
+        return dict(kind='create', action=None, body=body, create=wanted,
+                    result=dict(changed=True, action=dict(planned, schedules=wanted), diff=diff))
 
-    def change(self, current, settings, schedules):
+    def plan_change(self, current):
+        schedules = self.schedules
         have_schedules = self.read_schedules(current)
         before_schedules = canonical_current_schedules(have_schedules)
-        changes = settings_changes(current, settings)
+        changes = settings_changes(current, self.settings)
         create, delete = plan_schedules(have_schedules, schedules) if schedules is not None else ([], [])
         changed = bool(changes or create or delete)
         after_schedules = schedules if schedules is not None else before_schedules
         after = dict(current, **changes)
-        diff = {'before': action_view(current, before_schedules), 'after': action_view(after, sorted_copy(after_schedules))}
-        if self.module.check_mode or not changed:
-            return dict(changed=changed, action=dict(after, schedules=sorted_copy(after_schedules)), diff=diff), current
-        if changes:
-            self.step = 'change the replication action of %s' % self.what
-            self.client.put(self.action_path(current), changes)
-        for sched in delete:
-            self.step = 'remove schedule %s of the replication action of %s' % (object_id(sched), self.what)
-            self.client.delete(object_path(sched, self.action_path(current, 'schedules'), 'replication schedule'))
-        for sched in create:
-            self.step = 'add a schedule to the replication action of %s' % self.what
-            self.client.post(self.action_path(current, 'schedules'), sched)
-        return dict(changed=True, action=after, diff=diff), current
+        diff = {'before': action_view(current, before_schedules), 'after': action_view(after, sorted_schedules(after_schedules))}
+        return dict(kind='change' if changed else None, action=current, changes=changes, create=create, delete=delete,
+                    result=dict(changed=changed, action=dict(after, schedules=sorted_schedules(after_schedules)), diff=diff))
+
+    # ---- writes
+
+    def apply(self, plan):
+        dispatch({'create': self.apply_create, 'change': self.apply_change, 'delete': self.apply_delete,
+                  None: lambda plan: None}, plan['kind'])(plan)
+        action, result = plan['action'], plan['result']
+        if action is None:
+            return
+        if self.p['update']:
+            result['update_sent'] = self.send_update(action)
+            result['changed'] = result['changed'] or result['update_sent']
+        if result['changed']:
+            result['action'] = dict(self.read_action(action),
+                                    schedules=canonical_current_schedules(self.read_schedules(action)))
+
+    def apply_delete(self, plan):
+        for action in plan['doomed']:
+            self.client.delete(self.action_path(action),
+                               doing='remove the replication action %s of %s' % (object_id(action), self.what))
+
+    def apply_create(self, plan):
+        p = self.p
+        path = storage_paths.project_replication_actions(p['pool'], p['project'], p['filesystem'] or None)
+        action = self.client.post(path, plan['body'], doing='create the replication action of %s to %s'
+                                  % (self.what, p['target'])).get('action') or {}
+        if not object_id(action):
+            self.module.fail_json(msg='The appliance created the replication action of %s but returned no href or id; '
+                                  'run the task again to manage it' % self.what)
+        plan['action'] = action
+        self.add_schedules(action, plan['create'])
+
+    def apply_change(self, plan):
+        current = plan['action']
+        if plan['changes']:
+            self.client.put(self.action_path(current), plan['changes'],
+                            doing='change the replication action of %s' % self.what)
+        for sched in plan['delete']:
+            self.client.delete(object_path(sched, self.action_path(current, 'schedules'), 'replication schedule'),
+                               doing='remove schedule %s of the replication action of %s' % (object_id(sched), self.what))
+        self.add_schedules(current, plan['create'])
+
+    def add_schedules(self, action, schedules):
+        for sched in schedules:
+            self.client.post(self.action_path(action, 'schedules'), sched,
+                             doing='add a schedule to the replication action of %s' % self.what)
+
+    def report(self, current, plan):
+        result = plan['result']
+        if self.p['update'] and self.check_mode:
+            result['changed'] = result['update_sent'] = True
+        return result
 
     # ---- update now
 
@@ -443,8 +489,8 @@ class ActionTask(object):
                                  'to wait for it and send another)' % (self.what, p['target']))
                 return False
             current = self.wait_for(current, started_seen=True, deadline=time.time() + p['wait_timeout'])
-        self.step = 'send a replication update of %s to %s' % (self.what, p['target'])
-        answer = self.client.put(self.action_path(action, 'sendupdate')).get('action') or {}
+        answer = self.client.put(self.action_path(action, 'sendupdate'),
+                                 doing='send a replication update of %s to %s' % (self.what, p['target'])).get('action') or {}
         if p['wait']:
             current = self.wait_for(current, started_seen=is_busy(answer), deadline=time.time() + p['wait_timeout'])
             if not update_succeeded(current):
@@ -454,10 +500,9 @@ class ActionTask(object):
 
     def wait_for(self, before, started_seen, deadline):
         """Poll the action until the running (or just started) update is over; fail at the deadline."""
-        self.step = 'follow the replication update of %s' % self.what
         delay = FIRST_POLL
         while True:
-            action = self.read_action(before)
+            action = self.read_action(before, doing='follow the replication update of %s' % self.what)
             started_seen = started_seen or is_busy(action)
             if update_finished(action, before, started_seen):
                 return action
@@ -472,53 +517,23 @@ class ActionTask(object):
             delay = min(delay * 2, MAX_POLL)
 
 
-def sorted_copy(schedules):
-    return sorted(schedules, key=lambda s: repr(sorted(s.items())))
-
-
-def check_params(module):
-    """(settings, schedules) from the options; fails before any request when they are wrong."""
+def check_params(params):
+    """(settings, schedules) from the options; InputError before any request when they are wrong."""
     try:
-        settings = desired_settings(module.params)
-        schedules = normalize_schedules(module.params['schedules'])
+        settings = desired_settings(params)
+        schedules = normalize_schedules(params['schedules'])
     except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    if module.params['wait_timeout'] < 0:
-        module.fail_json(msg='wait_timeout must be 0 or more seconds')
-    if module.params['state'] == 'absent' and module.params['update']:
-        module.fail_json(msg='update: true needs state: present (an absent action cannot send updates)')
+        raise InputError(str(exc))
+    if params['wait_timeout'] < 0:
+        raise InputError('wait_timeout must be 0 or more seconds')
+    if params['state'] == 'absent' and params['update']:
+        raise InputError('update: true needs state: present (an absent action cannot send updates)')
     return settings, schedules
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    settings, schedules = check_params(module)
-    p = module.params
-    task = None
-    try:
-        with ZfssaClient.from_module(module) as client:
-            task = ActionTask(module, client)
-            target = task.read_target()
-            candidates = task.read_candidates(target)
-            if p['state'] == 'absent':
-                result = task.absent(candidates)
-            else:
-                result, action = task.present(target, candidates, settings, schedules)
-                result['update_sent'] = False
-                if p['update'] and module.check_mode:
-                    result['changed'] = result['update_sent'] = True
-                elif action is not None and not module.check_mode:
-                    if p['update']:
-                        result['update_sent'] = task.send_update(action)
-                        result['changed'] = result['changed'] or result['update_sent']
-                    if result['changed']:
-                        result['action'] = dict(task.read_action(action),
-                                                schedules=canonical_current_schedules(task.read_schedules(action)))
-    except ZfssaError as err:
-        fail_on_error(module, err, action=task.step if task else 'connect to the appliance')
-    if not module._diff:
-        result.pop('diff', None)
-    module.exit_json(**result)
+    run_zfssa_module(module, ActionTask)
 
 
 if __name__ == '__main__':

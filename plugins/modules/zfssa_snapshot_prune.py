@@ -135,8 +135,9 @@ deleted:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.schedules import KEEP_OPTIONS
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
-    KEEP_OPTIONS, is_automatic, parse_creation, policy_problem, select_retention, snapshot_name_problem)
+    is_automatic, parse_creation, policy_problem, select_retention, snapshot_name_problem)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import storage_paths, zfssa_argument_spec
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import InputError, ScopeTask, run_zfssa_module
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.properties import scope_spec

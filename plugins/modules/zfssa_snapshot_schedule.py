@@ -167,9 +167,9 @@ schedules:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
-    FREQUENCIES, ScheduleError, describe_schedule, normalize_schedule, plan_schedules, repeated_timing_problem,
-    schedule_from_appliance, schedule_order)
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.schedules import (
+    FREQUENCIES, ScheduleError, appliance_fields, describe_schedule, from_appliance, normalize_schedule, plan_schedules,
+    repeated_timing_problem, schedule_order)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaError, object_id, object_path, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import InputError, ScopeTask, run_zfssa_module
@@ -245,7 +245,7 @@ class ScheduleTask(ScopeTask):
             sched_id = object_id(obj)
             if filesystem is None:
                 self.objects[sched_id] = obj
-            found.append((sched_id, schedule_from_appliance(obj)))
+            found.append((sched_id, from_appliance(obj)))
         return found
 
     def read(self):
@@ -319,7 +319,7 @@ class ScheduleTask(ScopeTask):
             self.client.put(self.object_path(sched_id, doing), dict(keep=schedule['keep']), doing=doing)
         for schedule in plan['create']:
             doing = 'create automatic snapshot schedule %s on %s' % (describe_schedule(schedule), self.owner)
-            self.client.post(self.path(), dict(schedule), doing=doing)
+            self.client.post(self.path(), appliance_fields(schedule), doing=doing)
         self.relisted = self.current()
 
 

@@ -3,7 +3,8 @@
 # PRIVATE to the exalogic.backup collection: free to change without notice; do not import from elsewhere.
 """The one REST client for the Oracle ZFS Storage Appliance, used by every ``zfssa_*`` module.
 
-Behaviour (see docs/zfssa-client.md and the API reference in the project notes):
+Behaviour (see docs/zfssa-client.md; the appliance facts it relies on are in
+docs/reference/appliance-api.md):
 
 - HTTPS to ``https://<host>:<port>/api/<service>/<v1|v2><path>``, JSON in and out.
 - One session per client: lazy ``POST /api/access/<ver>`` with Basic auth returns ``X-Auth-Session``,

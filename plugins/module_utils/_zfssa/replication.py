@@ -11,16 +11,14 @@ __metaclass__ = type
 
 from ansible.module_utils.six import string_types
 
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import schedules
+from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.schedules import (
+    ScheduleError, appliance_fields, from_appliance, normalize_timing, schedule_order)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.sizes import parse_size
 
 # Boolean settings of an action that the module passes through under the appliance's own names.
 ACTION_FLAGS = ('enabled', 'continuous', 'include_snaps', 'use_ssl', 'compression')
 
-FREQUENCIES = ('halfhour', 'hour', 'day', 'week', 'month')
-# Which time fields each frequency uses (the appliance CLI rules; the others must be left out).
-SCHEDULE_FIELDS = {'halfhour': ('minute',), 'hour': ('minute',), 'day': ('hour', 'minute'),
-                   'week': ('day', 'hour', 'minute'), 'month': ('day', 'hour', 'minute')}
-WEEKDAYS = ('Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday')
 UNKNOWN_RESULT = '<unknown>'
 
 
@@ -55,56 +53,12 @@ def parse_bandwidth(value):
 
 # ------------------------------------------------------------------------------------ schedules
 
-def _number(value, low, high, where):
-    if isinstance(value, string_types) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError('%s must be a number from %d to %d, got %r' % (where, low, high, value))
-    return value
-
-
-def _weekday(value, where):
-    if isinstance(value, string_types):
-        text = value.strip().lower()
-        for day in WEEKDAYS:
-            if text in (day.lower(), day[:3].lower()):
-                return day
-    raise ValueError('%s must be a weekday such as Monday or mon, got %r' % (where, value))
-
-
 def normalize_schedule(item, where='schedules'):
-    """Canonical {frequency, day?, hour?, minute?} of a schedule (the option or the appliance's answer).
-
-    Week days become 'Monday'..., numbers become ints; fields the frequency does not use must be
-    empty. Raises ValueError naming the field (where[...]) and the fix.
-    """
+    """Canonical {frequency, day?, hour?, minute?} of a schedule option (hour and minute are required where
+    they apply); raises ScheduleError naming the field (where[...]) and the fix."""
     if not isinstance(item, dict):
-        raise ValueError('%s must be a dictionary with frequency, day, hour and minute, got %r' % (where, item))
-    unknown = sorted(set(item) - set(('frequency', 'day', 'hour', 'minute')))
-    if unknown:
-        raise ValueError('%s has unknown key(s) %s; use frequency, day, hour and minute' % (where, ', '.join(unknown)))
-    frequency = item.get('frequency')
-    if frequency not in FREQUENCIES:
-        raise ValueError('%s.frequency must be one of %s, got %r' % (where, ', '.join(FREQUENCIES), frequency))
-    canonical = {'frequency': frequency}
-    for field in ('day', 'hour', 'minute'):
-        value = item.get(field)
-        label = '%s.%s' % (where, field)
-        if field not in SCHEDULE_FIELDS[frequency]:
-            if value not in (None, ''):
-                raise ValueError("%s does not apply to a '%s' schedule; leave it out" % (label, frequency))
-            continue
-        if value is None or value == '':
-            raise ValueError("%s is required for a '%s' schedule" % (label, frequency))
-        if field == 'minute':
-            canonical['minute'] = _number(value, 0, 29 if frequency == 'halfhour' else 59, label)
-        elif field == 'hour':
-            canonical['hour'] = _number(value, 0, 23, label)
-        elif frequency == 'week':
-            canonical['day'] = _weekday(value, label)
-        else:
-            canonical['day'] = _number(value, 1, 31, label)
-    return canonical
+        raise ScheduleError('%s must be a dictionary with frequency, day, hour and minute, got %r' % (where, item))
+    return normalize_timing(item, where, clock_required=True)
 
 
 def normalize_schedules(items):
@@ -114,48 +68,29 @@ def normalize_schedules(items):
     return [normalize_schedule(item, 'schedules[%d]' % index) for index, item in enumerate(items)]
 
 
-def schedule_key(sched):
-    return tuple((field, sched.get(field)) for field in ('frequency', 'day', 'hour', 'minute'))
-
-
 def sorted_schedules(schedules):
-    return sorted(schedules, key=lambda s: repr(schedule_key(s)))
+    return sorted(schedules, key=schedule_order)
 
 
 def plan_schedules(current, desired):
-    """(bodies to create, schedule objects to delete) turning the appliance schedules `current` into `desired`.
+    """(bodies to create, schedule objects to delete) turning the appliance schedules ``current`` into ``desired``.
 
-    current: the appliance objects (addressed by their href, see client.object_path); desired:
-    canonical schedules. Schedules are
-    compared as a set: an existing identical schedule is kept, duplicates are removed.
+    current: the appliance objects (addressed by their href, see client.object_path); desired: canonical
+    schedules. Schedules are compared as a set: an identical schedule is kept, duplicates are removed.
     """
-    wanted = {}
+    wanted = []
     for sched in desired:
-        wanted.setdefault(schedule_key(sched), sched)
-    kept = set()
-    delete = []
-    for sched in current:
-        try:
-            key = schedule_key(normalize_schedule(dict((k, sched.get(k)) for k in ('frequency', 'day', 'hour', 'minute'))))
-        except ValueError:
-            key = None  # a schedule this module cannot express: it is not wanted
-        if key in wanted and key not in kept:
-            kept.add(key)
-        else:
-            delete.append(sched)
-    create = [wanted[key] for key in wanted if key not in kept]
-    return sorted_schedules(create), delete
+        if sched not in wanted:
+            wanted.append(sched)
+    indexed = [(index, from_appliance(sched, with_keep=False)) for index, sched in enumerate(current)]
+    plan = schedules.plan_schedules(indexed, wanted, exclusive=True)
+    return ([appliance_fields(sched) for sched in sorted_schedules(plan['create'])],
+            [current[index] for index in sorted(plan['delete'])])
 
 
 def canonical_current_schedules(current):
     """The appliance schedules in canonical form, for the diff and the result."""
-    found = []
-    for sched in current:
-        try:
-            found.append(normalize_schedule(dict((k, sched.get(k)) for k in ('frequency', 'day', 'hour', 'minute'))))
-        except ValueError:
-            found.append(dict((k, sched.get(k)) for k in ('frequency', 'day', 'hour', 'minute') if sched.get(k) is not None))
-    return sorted_schedules(found)
+    return sorted_schedules(from_appliance(sched, with_keep=False) for sched in current)
 
 
 # ------------------------------------------------------------------------------------ actions

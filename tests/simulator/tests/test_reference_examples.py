@@ -1,4 +1,4 @@
-"""The request/response examples of the API reference (§8) that the simulator models, one test each.
+"""The request/response examples of docs/reference/appliance-api.md §8 that the simulator models, one test each.
 
 The documentation's own quirks are not reproduced (cinder-style snapshot keys, broken Location
 paths, the Get-filesystem example that requests a project URL); tests assert the native form.

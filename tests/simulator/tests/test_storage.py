@@ -326,6 +326,13 @@ def test_every_documented_service_can_be_enabled_disabled_and_configured(sim):
     assert service('nfs')[1]['service']['v4delegation'] is False
     assert service('smb', 'PUT', '/disable')[0] == 202
     assert service('smb')[1]['service']['<status>'] == 'disabled'
+    # The documented JSON form of the state change: {"<status>": "enable"} / {"<status>": "disable"}.
+    status, parsed = service('ftp', 'PUT', body={'<status>': 'enable'})
+    assert (status, parsed['service']['<status>']) == (202, 'online')
+    assert service('ftp', 'PUT', body={'<status>': 'disable'})[1]['service']['<status>'] == 'disabled'
+    assert service('replication', 'PUT', body={'<status>': 'disable'})[1]['service']['<status>'] == 'disabled'
+    assert service('replication')[1]['service']['<status>'] == 'disabled'
     assert service('nfs', 'PUT', body={'<status>': 'disabled'})[0] == 400
+    assert service('nfs', 'PUT', body={'href': '/elsewhere'})[0] == 400
     assert service('gopher')[0] == 404
     assert service('gopher', 'PUT', '/enable')[0] == 404

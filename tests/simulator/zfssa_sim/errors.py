@@ -1,6 +1,6 @@
 """Appliance faults: every API error leaves the simulator as ``{"fault": {"message", "details", "code"}}``."""
 
-# Error names and their HTTP statuses (reference §2.2). ERR_STATE_CHANGED has no documented
+# Error names and their HTTP statuses (docs/reference/appliance-api.md §2.2). ERR_STATE_CHANGED has no documented
 # status; the simulator answers 409 (UNCONFIRMED, see README).
 STATUS_OF = {
     'ERR_INVALID_ARG': 400,

@@ -23,7 +23,7 @@ NOBODY = 65534
 
 
 def fmt_time(epoch, version):
-    """v1: compact 20130916T21:36:50; v2: ISO 8601 2013-09-16T21:36:50Z (reference §1.5)."""
+    """v1: compact 20130916T21:36:50; v2: ISO 8601 2013-09-16T21:36:50Z (docs/reference/appliance-api.md §1.5)."""
     if epoch is None:
         return None
     if version >= 2:

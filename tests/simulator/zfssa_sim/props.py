@@ -1,6 +1,7 @@
-"""Project and filesystem properties: names, value checks, defaults, inheritance (reference §3.2-3.4).
+"""Project and filesystem properties: names, value checks, defaults, inheritance (docs/reference/appliance-api.md
+§3.2-3.4).
 
-Choices the simulator makes where the reference is UNCONFIRMED (all listed in README.md):
+Choices the simulator makes where that page says UNCONFIRMED (all listed in README.md):
 sizes are JSON integers only ("10G" strings are refused), booleans are JSON booleans or "true"/"false",
 ``source`` values are ``local`` / ``inherited`` / ``default``.
 """

@@ -1,5 +1,5 @@
-"""Replication (reference §6): service state, targets, actions, schedules, updates, and on the
-receiving appliance sources and packages (browse, clone, sever).
+"""Replication (docs/reference/appliance-api.md §6): service state, targets, actions, schedules, updates,
+and on the receiving appliance sources and packages (browse, clone, sever).
 
 An update sends the project's (or share's) current data and, with include_snaps, its snapshots
 as one tar stream over HTTPS to the target simulator (PUT /_repl/v1/packages/<action id>,
@@ -40,7 +40,9 @@ SERVICES = {
     'smtp': 'disabled', 'snmp': 'disabled', 'srp': 'disabled', 'ssh': 'online', 'syslog': 'disabled',
     'tags': 'online', 'tftp': 'disabled', 'vscan': 'disabled',
 }
-SERVICE_READ_ONLY = ('<status>', 'href', 'name', 'sources', 'targets')
+SERVICE_READ_ONLY = ('href', 'name', 'sources', 'targets')
+# PUT /services/<svc> {"<status>": "enable"} does what PUT .../enable does (docs/reference/appliance-api.md §6.2).
+STATUS_REQUESTS = {'enable': 'online', 'disable': 'disabled'}
 PROJECT = '/pools/{pool}/projects/{project}'
 SHARE = PROJECT + '/filesystems/{fs}'
 
@@ -170,17 +172,23 @@ class Replication:
         return Response(200, {'service': self.service_obj(req.params['svc'])})
 
     def modify_service(self, req):
-        """Service properties are stored as given (the simulator models none of their effects)."""
+        """Service properties are stored as given (the simulator models none of their effects); ``<status>``
+        ``enable``/``disable`` changes the state."""
         name = req.params['svc']
         self.service_obj(name)
         body = body_object(req)
+        status = body.pop('<status>', None)
+        if status is not None and status not in STATUS_REQUESTS:
+            raise invalid("<status> must be \"enable\" or \"disable\", got %r" % (status,))
         for key, value in body.items():
             if key in SERVICE_READ_ONLY:
-                raise invalid("service property '%s' is read-only; use PUT .../enable or .../disable for the state" % key)
+                raise invalid("service property '%s' is read-only" % key)
             if not isinstance(value, (str, int, float, bool, type(None))) and not (
                     isinstance(value, list) and all(isinstance(item, (str, int, float, bool)) for item in value)):
                 raise invalid("service property '%s' must be a string, number, boolean or list of them" % key)
         self.app.glob.setdefault('service_props', {}).setdefault(name, {}).update(body)
+        if status is not None:
+            return self.set_service(req, STATUS_REQUESTS[status])
         self.app.touch()
         return Response(202, {'service': self.service_obj(name)})
 

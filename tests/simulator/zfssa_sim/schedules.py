@@ -1,4 +1,5 @@
-"""Automatic snapshot schedules (reference §5) and the schedule arithmetic shared with replication.
+"""Automatic snapshot schedules (docs/reference/appliance-api.md §5) and the schedule arithmetic shared
+with replication.
 
 Paths (UNCONFIRMED, see README): /pools/{pool}/projects/{project}[/filesystems/{fs}]/automatic[/{id}],
 list key "automatic", object key "automatic", ids automatic-000, automatic-001, ... (never reused).

@@ -1,5 +1,5 @@
 """Manual snapshots at project and filesystem level: create, list, get, rename, clone, rollback,
-destroy, dependents (reference §4), acting on real directories (see dataplane.py).
+destroy, dependents (docs/reference/appliance-api.md §4), acting on real directories (see dataplane.py).
 
 A project snapshot is one record on the project plus one "part" per share (ZFS recursive
 snapshot); share-level paths list and resolve those parts too, so a share can be cloned or

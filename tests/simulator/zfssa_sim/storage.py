@@ -1,4 +1,4 @@
-"""Storage service: pools, projects, filesystems, schema (reference §3)."""
+"""Storage service: pools, projects, filesystems, schema (docs/reference/appliance-api.md §3)."""
 
 import copy
 import os

@@ -41,6 +41,22 @@ def test_clones_the_snapshot_with_properties(monkeypatch):
                                                         origin='gold/backups/vs01@daily'))
 
 
+def test_properties_are_sent_as_json_booleans_and_bytes(monkeypatch):
+    appliance = fresh_appliance()
+    result, failed = run(appliance, monkeypatch, properties=dict(readonly='yes', nodestroy='False', quota='1G'))
+    assert not failed, result
+    body = appliance.writes()[0][2]
+    assert body == {'project': 'drills', 'share': 'vs01-drill', 'readonly': True, 'nodestroy': False, 'quota': 2 ** 30}
+    assert body['readonly'] is True and body['nodestroy'] is False
+
+
+def test_a_property_that_is_not_a_boolean_fails_before_any_request(monkeypatch):
+    appliance = fresh_appliance()
+    result, failed = run(appliance, monkeypatch, properties=dict(readonly='maybe'))
+    assert failed and result['msg'] == "properties.readonly: 'maybe' is not a boolean; use true or false"
+    assert appliance.calls == []
+
+
 def test_target_pool_is_sent_only_when_given(monkeypatch):
     appliance = fresh_appliance()
     result, failed = run(appliance, monkeypatch, target_pool='gold')

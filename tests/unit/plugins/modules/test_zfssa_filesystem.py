@@ -56,6 +56,28 @@ def test_creates_a_share_with_rendered_nfs_exceptions(monkeypatch):
         'name': 'vs01', 'quota': 200 * G, 'root_permissions': '750', 'root_user': '1000', 'sharenfs': VS01_SHARENFS}}
 
 
+def test_boolean_properties_are_sent_as_json_booleans_in_both_forms(monkeypatch):
+    # The appliance vendor's own client sends "true"/"false" strings; this collection sends JSON booleans.
+    appliance = FakeAppliance({
+        ('GET', share_path('vs01')): not_found(),
+        ('POST', SHARES): answer({'filesystem': share('vs01')}, 201),
+    })
+    result, failed = run(appliance, monkeypatch, name='vs01', properties={'quota_snap': 'true', 'vscan': 'no'})
+    assert not failed, result
+    assert appliance.writes()[0][2] == {'name': 'vs01', 'quota_snap': True, 'vscan': False}
+
+    appliance = FakeAppliance({
+        ('GET', SHARES): answer({'filesystems': []}),
+        ('POST', SHARES): answer({'filesystem': share('vs02')}, 201),
+    })
+    result, failed = run(appliance, monkeypatch, properties={'nodestroy': 'yes'},
+                         filesystems=[{'name': 'vs02', 'properties': {'rstchown': 'False'}}])
+    assert not failed, result
+    body = appliance.writes()[0][2]
+    assert body == {'name': 'vs02', 'nodestroy': True, 'rstchown': False}
+    assert body['nodestroy'] is True and body['rstchown'] is False
+
+
 def test_second_run_with_the_same_meaning_writes_nothing(monkeypatch):
     # The appliance returns the exceptions in another order and the permissions without the leading 0.
     current = share('vs01', quota=200 * G, root_permissions='750',

@@ -146,10 +146,10 @@ def test_create_without_target_pool_fails(monkeypatch):
 
 
 @pytest.mark.parametrize('schedule, message', [
-    ({'frequency': 'day', 'minute': 5}, 'schedules[0].hour is required'),
-    ({'frequency': 'hour', 'hour': 3, 'minute': 5}, "schedules[0].hour does not apply to a 'hour' schedule"),
-    ({'frequency': 'week', 'day': 'someday', 'hour': 1, 'minute': 0}, 'schedules[0].day must be a weekday'),
-    ({'frequency': 'halfhour', 'minute': 45}, 'schedules[0].minute must be a number from 0 to 29'),
+    ({'frequency': 'day', 'minute': 5}, 'schedules[0].hour is required with frequency day'),
+    ({'frequency': 'hour', 'hour': 3, 'minute': 5}, 'schedules[0].hour does not apply to frequency hour'),
+    ({'frequency': 'week', 'day': 'someday', 'hour': 1, 'minute': 0}, "schedules[0].day is 'someday': use a weekday"),
+    ({'frequency': 'halfhour', 'minute': 45}, 'schedules[0].minute is 45: give the minute past the half hour, 0 to 29'),
 ])
 def test_bad_schedule_fails_before_any_request(monkeypatch, schedule, message):
     appliance = appliance_with([])

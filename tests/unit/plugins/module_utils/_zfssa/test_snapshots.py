@@ -8,9 +8,7 @@ import calendar
 import pytest
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.snapshots import (
-    ScheduleError, clone_origin, format_utc, is_automatic, normalize_schedule, parse_creation, period_key,
-    plan_schedules, policy_problem, repeated_timing_problem, schedule_from_appliance, select_retention,
-    snapshot_name_problem)
+    clone_origin, format_utc, is_automatic, parse_creation, policy_problem, select_retention, snapshot_name_problem)
 
 
 def utc(text):
@@ -147,16 +145,6 @@ def test_policy_with_one_count_is_fine():
     assert policy_problem(dict(keep_weekly=4)) is None
 
 
-@pytest.mark.parametrize('epoch, period, key', [
-    (utc('2024-12-30 10:00'), 'weekly', '2025-W01'),  # ISO week of the new year
-    (utc('2024-01-31 23:59'), 'daily', '2024-01-31'),
-    (utc('2024-01-31 23:59'), 'hourly', '2024-01-31T23'),
-    (utc('2024-02-01 00:00'), 'monthly', '2024-02'),
-])
-def test_period_key(epoch, period, key):
-    assert period_key(epoch, period) == key
-
-
 @pytest.mark.parametrize('value, expected', [
     ('20130916T21:36:50', '2013-09-16T21:36:50Z'),        # v1
     ('2013-09-16T21:36:50Z', '2013-09-16T21:36:50Z'),     # v2
@@ -200,93 +188,6 @@ def test_name_problem_names_the_option():
 def test_automatic_names():
     assert is_automatic('.auto-20240101T010000Z') and is_automatic('.auto-nightly-20240101T010000Z')
     assert not is_automatic('backup-auto')
-
-
-# ---------------------------------------------------------------------------------------- schedules
-
-@pytest.mark.parametrize('entry, canonical', [
-    (dict(frequency='day', hour=1, keep=7), dict(frequency='day', hour=1, minute=0, keep=7)),
-    (dict(frequency='halfhour', minute='05', keep=48), dict(frequency='halfhour', minute=5, keep=48)),
-    (dict(frequency='hour', keep=24, day=None), dict(frequency='hour', minute=0, keep=24)),
-    (dict(frequency='week', day='sun', hour=2, minute=30, keep=0),
-     dict(frequency='week', day='Sunday', hour=2, minute=30, keep=0)),
-    (dict(frequency='month', day=31, hour='23', minute=59, keep='12'),
-     dict(frequency='month', day=31, hour=23, minute=59, keep=12)),
-])
-def test_normalize_schedule(entry, canonical):
-    assert normalize_schedule(entry) == canonical
-
-
-@pytest.mark.parametrize('entry, fragment', [
-    (dict(frequency='minute', keep=1), "schedules[0].frequency is 'minute': use one of halfhour, hour, day, week, month"),
-    (dict(frequency='day', day='Monday', keep=1), 'schedules[0].day does not apply to frequency day: day is only for week and month schedules'),
-    (dict(frequency='hour', hour=3, keep=1), 'schedules[0].hour does not apply to frequency hour: hour is only for day, week and month'),
-    (dict(frequency='week', hour=3, keep=1), 'schedules[0].day is required with frequency week: a weekday such as Monday'),
-    (dict(frequency='week', day='Funday', keep=1), "schedules[0].day is 'Funday'"),
-    (dict(frequency='month', day=32, keep=1), 'schedules[0].day is 32: give a day of the month from 1 to 31'),
-    (dict(frequency='halfhour', minute=30, keep=1), 'schedules[0].minute is 30: give the minute past the half hour, 0 to 29'),
-    (dict(frequency='day', hour=24, keep=1), 'schedules[0].hour is 24: give an hour of the day in UTC, 0 to 23'),
-    (dict(frequency='day', hour=True, keep=1), 'schedules[0].hour is True'),
-    (dict(frequency='day', hour=1), 'schedules[0].keep is required'),
-    (dict(frequency='hour', keep=0), 'schedules[0].keep is 0: with frequency hour keep 1 to 24 snapshots'),
-    (dict(frequency='halfhour', keep=49), 'with frequency halfhour keep 1 to 48'),
-    (dict(frequency='day', keep=-1), 'schedules[0].keep is -1: give 0 (keep all) or more'),
-    (dict(frequency='day', keep=1, label='x'), 'schedules[0] has unknown fields label'),
-])
-def test_bad_schedules_name_the_field_and_the_fix(entry, fragment):
-    with pytest.raises(ScheduleError) as caught:
-        normalize_schedule(entry, 'schedules[0]')
-    assert fragment in str(caught.value)
-
-
-@pytest.mark.parametrize('obj, canonical', [
-    (dict(frequency='day', hour='01', minute='00', keep=7, id='automatic-000', href='/x'),
-     dict(frequency='day', hour=1, minute=0, keep=7)),
-    (dict(frequency='week', day='Mon', hour='02', minute='30', keep='4'),
-     dict(frequency='week', day='Monday', hour=2, minute=30, keep=4)),
-    (dict(frequency='hour', minute='15', keep=24, day=None, hour=''),
-     dict(frequency='hour', minute=15, keep=24)),
-    (dict(frequency='month', day='01', hour=0, minute=0, keep=0),
-     dict(frequency='month', day=1, hour=0, minute=0, keep=0)),
-])
-def test_schedule_from_appliance_compares_semantically(obj, canonical):
-    assert schedule_from_appliance(obj) == canonical
-
-
-DAILY = dict(frequency='day', hour=1, minute=0, keep=7)
-WEEKLY = dict(frequency='week', day='Sunday', hour=2, minute=0, keep=4)
-HOURLY = dict(frequency='hour', minute=0, keep=24)
-
-PLAN_CASES = [
-    pytest.param([], [DAILY], {}, dict(create=[DAILY]), id='create'),
-    pytest.param([('a0', DAILY)], [DAILY], {}, dict(unchanged=['a0']), id='same-schedule-unchanged'),
-    pytest.param([('a0', dict(DAILY, keep=3))], [DAILY], {}, dict(update=[('a0', DAILY)]), id='other-keep-updates'),
-    pytest.param([('a0', dict(DAILY, hour=2))], [DAILY], {}, dict(create=[DAILY], unchanged=['a0']),
-                 id='other-time-is-another-schedule'),
-    pytest.param([('a0', dict(DAILY, hour=2))], [DAILY], dict(exclusive=True), dict(create=[DAILY], delete=['a0']),
-                 id='exclusive-deletes-unlisted'),
-    pytest.param([('a0', WEEKLY), ('a1', DAILY), ('a2', dict(DAILY, keep=1))], [DAILY, dict(DAILY, keep=2)], {},
-                 dict(unchanged=['a1', 'a0'], update=[('a2', dict(DAILY, keep=2))]),
-                 id='exact-match-wins-before-keep-update'),
-    pytest.param([('a0', WEEKLY), ('a1', DAILY)], [dict(DAILY, keep=99)], dict(removing=True),
-                 dict(delete=['a1'], unchanged=['a0']), id='absent-removes-by-timing'),
-    pytest.param([('a0', WEEKLY), ('a1', HOURLY)], [], dict(removing=True), dict(delete=['a0', 'a1']),
-                 id='absent-without-list-removes-all'),
-]
-
-
-@pytest.mark.parametrize('current, wanted, options, expected', PLAN_CASES)
-def test_plan_schedules(current, wanted, options, expected):
-    plan = plan_schedules(current, wanted, **options)
-    full = dict(create=[], update=[], delete=[], unchanged=[])
-    full.update(expected)
-    assert dict(plan, unchanged=sorted(plan['unchanged'])) == dict(full, unchanged=sorted(full['unchanged']))
-
-
-def test_repeated_timing_is_reported():
-    assert repeated_timing_problem([DAILY, WEEKLY, dict(DAILY, keep=1)]).startswith(
-        'schedules[2] fires at the same times as schedules[0]')
-    assert repeated_timing_problem([DAILY, WEEKLY]) is None
 
 
 # ------------------------------------------------------------------------------------------- clones
