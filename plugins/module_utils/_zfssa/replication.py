@@ -9,6 +9,8 @@ schedules in one vocabulary, and reading the outcome of an update from the actio
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import re
+
 from ansible.module_utils.six import string_types
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import schedules
@@ -46,7 +48,7 @@ def parse_bandwidth(value):
     """Bytes per second from the max_bandwidth option ('100M', 104857600, 0); ValueError naming the option."""
     if isinstance(value, string_types) and value.strip().lower() == 'unlimited':
         return 0
-    if isinstance(value, string_types) and value.strip().isdigit():
+    if isinstance(value, string_types) and re.match(r'^[0-9]+\Z', value.strip()):  # ASCII digits only
         return int(value.strip())
     return parse_size(value, 'max_bandwidth')
 
