@@ -241,7 +241,8 @@ layout:
       description:
         - C(hostname) and C(fqdn) of the running system (with a non-default O(root), C(hostname) is the
           configured one and C(fqdn) is null), C(hostname_configured) (from C(/etc/hostname) or
-          C(/etc/sysconfig/network)), C(os) (id, id_like, name, version_id, version, pretty_name, source,
+          C(/etc/sysconfig/network)), C(machine_id) (from C(/etc/machine-id), or C(/var/lib/dbus/machine-id) on
+          Oracle Linux 6; null when neither exists), C(os) (id, id_like, name, version_id, version, pretty_name, source,
           release_files), C(kernel) (release, version, machine), C(selinux) (mode of the running kernel,
           config_mode and config_type from C(/etc/selinux/config)), C(firmware) (uefi or bios) and C(cmdline).
       type: dict
@@ -250,6 +251,7 @@ layout:
         hostname: vserver1
         fqdn: vserver1.example.com
         hostname_configured: vserver1.example.com
+        machine_id: 4c4c4544004a39108035b2c04f4e3732
         os: {id: ol, name: Oracle Linux Server, version_id: "7.9", pretty_name: Oracle Linux Server 7.9,
              id_like: fedora, version: "7.9", source: /etc/os-release,
              release_files: {/etc/oracle-release: Oracle Linux Server release 7.9}}

@@ -98,6 +98,13 @@ options:
       - Send POSIX ACLs with rsync C(-A) (only for shares that store them).
     type: bool
     default: false
+  return_layout:
+    description:
+      - Also return the layout the backup recorded (C(meta/layout.json) of the chosen copy, written by
+        M(exalogic.backup.rsync_backup)) as RV(layout), for a rebuild that compares it with the new host.
+        Read through the confined layer, size-capped; works in check mode.
+    type: bool
+    default: false
   selinux_relabel:
     description:
       - SELinux labels live in C(security.selinux) attributes, which an NFSv3 share does not keep; the
@@ -209,6 +216,11 @@ sidecar:
   returned: when not check mode
   type: dict
   sample: {acls: 3, capabilities: 2, xattrs: 4, changed: 1, refused: 0}
+layout:
+  description: The layout the backup recorded (see M(exalogic.backup.layout_info)); null when the copy has none.
+  returned: when O(return_layout=true)
+  type: dict
+  sample: {system: {hostname: vs01, machine_id: 4c4c4544004a39108035b2c04f4e3732}, filesystems: []}
 selinux:
   description: What was done (or, in check mode, would be done) about SELinux labels - C(autorelabel),
     C(restorecon) or C(none) - and why.
@@ -237,6 +249,7 @@ timings:
 import binascii
 import calendar
 import errno
+import json
 import os
 import stat
 import time
@@ -251,6 +264,7 @@ from ansible_collections.exalogic.backup.plugins.module_utils._host.shellvars im
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
     BackupPaths, backup_state, parse_utc, read_share_file)
 
+LAYOUT_MAX_BYTES = 16 << 20  # meta/layout.json of a big host is well below 1 MiB
 TIME_FORMATS = ('%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d')
 
 
@@ -327,7 +341,19 @@ class Restore(backup_run.ShareJob):
         if not usable:
             self.module.warn('restoring from an incomplete backup (force: true): %s' % reason)
         self.source_paths = paths
+        if self.p['return_layout']:
+            self.result['layout'] = self.recorded_layout(paths)
         return paths
+
+    def recorded_layout(self, paths):
+        """The layout side-car of the chosen copy (what a rebuild compares the new host with), or None."""
+        try:
+            data = read_share_file(paths, paths.layout, LAYOUT_MAX_BYTES)
+            layout = json.loads(data.decode('utf-8')) if data else None
+        except (confined.ConfinedError, ValueError, UnicodeDecodeError) as err:
+            self.module.warn('the backup\'s layout side-car is not usable: %s' % err)
+            return None
+        return layout if isinstance(layout, dict) else None
 
     def snapshot_dir(self):
         directory = os.path.join(self.p['mount_point'], '.zfs', 'snapshot')
@@ -600,6 +626,7 @@ def argument_spec():
         delete=dict(type='bool', default=False),
         max_delete=dict(type='int', default=1000),
         selinux_relabel=dict(type='str', choices=['auto', 'always', 'never'], default='auto'),
+        return_layout=dict(type='bool', default=False),
         backup_replaced=dict(type='bool', default=False),
         replaced_dir=dict(type='path'),
         force=dict(type='bool', default=False),

@@ -405,6 +405,9 @@ def gather_system(collector):
         'hostname': socket.gethostname() if live else configured,
         'fqdn': socket.getfqdn() if live else None,
         'hostname_configured': configured,
+        # who this system is (a rebuild's safe mode compares it; systemd hosts and OL6 dbus)
+        'machine_id': (collector.read_root('/etc/machine-id', 64) or collector.read_root('/var/lib/dbus/machine-id', 64)
+                       or '').strip() or None,
         'os': gather_os(collector),
         'kernel': {'release': uname[2], 'version': uname[3], 'machine': uname[4]},
         'selinux': selinux,

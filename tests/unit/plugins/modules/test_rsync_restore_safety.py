@@ -264,3 +264,13 @@ def test_a_planted_autorelabel_symlink_is_replaced_not_followed(usrmerge):
     os.symlink(str(usrmerge / 'victim'), str(dest / '.autorelabel'))
     restore.relabel()
     assert read(str(usrmerge / 'victim')) == 'precious' and not os.path.islink(str(dest / '.autorelabel'))
+
+
+def test_return_layout_reads_the_side_car_of_the_chosen_copy_and_refuses_a_planted_one(usrmerge):
+    meta = usrmerge / 'share' / 'vs1' / 'meta'
+    write(str(meta / 'layout.json'), '{"system": {"hostname": "vs1", "machine_id": "abc"}}')
+    restore, paths = job(usrmerge, return_layout=True)
+    assert restore.recorded_layout(paths) == {'system': {'hostname': 'vs1', 'machine_id': 'abc'}}
+    os.unlink(str(meta / 'layout.json'))
+    os.symlink('/etc/passwd', str(meta / 'layout.json'))
+    assert restore.recorded_layout(paths) is None

@@ -192,6 +192,7 @@ def test_collect_layout_reads_config_files_of_an_alternate_root(tmp_path):
         'etc/redhat-release': 'Red Hat Enterprise Linux Server release 6.10 (Santiago)\n',
         'etc/sysconfig/network': 'NETWORKING=yes\nHOSTNAME=vs6.example.com\n',
         'etc/selinux/config': SELINUX_CONFIG,
+        'var/lib/dbus/machine-id': '0f1e2d3c4b5a69788796a5b4c3d2e1f0\n',
     })
     layout = collect_layout(FakeModule(hidden=ALL_TOOLS), root=str(tmp_path), gather=['fstab', 'system'])
     assert layout['fstab']['path'] == str(tmp_path / 'etc' / 'fstab')
@@ -200,6 +201,7 @@ def test_collect_layout_reads_config_files_of_an_alternate_root(tmp_path):
     assert (system['os']['id'], system['os']['version_id'], system['os']['source']) == ('ol', '6.10', '/etc/oracle-release')
     assert set(system['os']['release_files']) == set(['/etc/oracle-release', '/etc/redhat-release'])
     assert (system['hostname'], system['hostname_configured'], system['fqdn']) == ('vs6.example.com', 'vs6.example.com', None)
+    assert system['machine_id'] == '0f1e2d3c4b5a69788796a5b4c3d2e1f0'  # OL6 keeps it where dbus does
     assert system['selinux']['config_mode'] == 'enforcing'
     assert layout['tools_missing'] == []  # fstab and system need no tool
 
