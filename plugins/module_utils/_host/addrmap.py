@@ -129,6 +129,14 @@ class MacMap(object):
     def __len__(self):
         return len(self._map)
 
+    def rewritten(self, mac):
+        """The new MAC for ``mac`` written in its case (a file that writes MACs upper case keeps doing so);
+        ``mac`` itself when it already is the new one; None when it is not in the map."""
+        mapped = self.lookup(mac)
+        if mapped is None or mapped == normalize_mac(mac):
+            return None if mapped is None else mac
+        return mapped.upper() if mac == mac.upper() else mapped
+
     def lookup(self, mac):
         """The new MAC (lower case) for ``mac``, or None. A new MAC maps to itself (runs are idempotent)."""
         normalized = normalize_mac(mac)

@@ -14,7 +14,6 @@ import re
 
 from ansible_collections.exalogic.backup.plugins.module_utils._host.rawtext import decode_bytes, encode_text
 from ansible_collections.exalogic.backup.plugins.module_utils._host.shellvars import quote_value, scan_line
-from ansible_collections.exalogic.backup.plugins.module_utils._host.addrmap import normalize_mac
 
 _LINE = re.compile(r'[^\n]*\n|[^\n]+$')
 # keys that hold one address (IPADDR, IPADDR0, GATEWAY2, DNS1, IPV6_DEFAULTGW, ...)
@@ -131,8 +130,8 @@ def remap_ifcfg(ifcfg, address_map, mac_map, unmapped_mac='drop', drop_uuid=True
                 record(key, value, new)
     hwaddr = ifcfg.get('HWADDR')
     if hwaddr:
-        new_mac = mac_map.lookup(hwaddr)
-        if new_mac and new_mac != normalize_mac(hwaddr):
+        new_mac = mac_map.rewritten(hwaddr)
+        if new_mac and new_mac != hwaddr:
             ifcfg.set('HWADDR', new_mac)
             record('HWADDR', hwaddr, new_mac)
         elif new_mac is None and unmapped_mac == 'drop':

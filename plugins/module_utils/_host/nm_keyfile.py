@@ -12,7 +12,6 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.exalogic.backup.plugins.module_utils._host.addrmap import normalize_mac
 from ansible_collections.exalogic.backup.plugins.module_utils._host.rawtext import decode_bytes, encode_text
 
 _LINE = re.compile(r'[^\n]*\n|[^\n]+$')
@@ -131,14 +130,12 @@ def remap_keyfile(keyfile, address_map, mac_map, unmapped_mac='drop'):
             new = ';'.join((address_map.new_address(item.strip()) or item) if item else item
                            for item in value.split(';'))
         elif key == 'mac-address' and section in ('ethernet', 'infiniband', '802-3-ethernet'):
-            mapped = mac_map.lookup(value)
+            mapped = mac_map.rewritten(value)
             if mapped is None and unmapped_mac == 'drop':
                 keyfile.remove(section, key)
                 changes.append({'section': section, 'key': key, 'old': value, 'new': None})
                 continue
-            new = mapped.upper() if mapped and value == value.upper() else (mapped or value)
-            if mapped and normalize_mac(value) == mapped:
-                new = value
+            new = mapped or value
         if new != value:
             keyfile.set(section, key, new)
             changes.append({'section': section, 'key': key, 'old': value, 'new': new})

@@ -60,6 +60,8 @@ def main():
     parser.add_argument('actual')
     parser.add_argument('--skip', action='append', default=[])
     parser.add_argument('--no-xattrs', action='store_true')
+    parser.add_argument('--mtime-free', action='append', default=[],
+                        help='directories whose mtime may differ (something was added or rewritten in them)')
     args = parser.parse_args()
     want, want_links = scan(args.expected, args.skip, not args.no_xattrs)
     have, have_links = scan(args.actual, args.skip, not args.no_xattrs)
@@ -69,6 +71,8 @@ def main():
             problems.append('missing: %s' % rel)
         elif rel not in want:
             problems.append('extra: %s' % rel)
+        elif rel in args.mtime_free and dict(want[rel], mtime=None) == dict(have[rel], mtime=None):
+            continue
         elif want[rel] != have[rel]:
             diff = {k: (want[rel].get(k), have[rel].get(k)) for k in set(want[rel]) | set(have[rel])
                     if want[rel].get(k) != have[rel].get(k)}

@@ -37,3 +37,11 @@ def test_mac_map_refuses_bad_input():
         MacMap({'00:16:3e:aa:bb': '00:16:3e:aa:bb:cc'})
     with pytest.raises(ValueError, match='listed twice'):
         MacMap({'00:16:3e:aa:bb:cc': '00:16:3e:aa:bb:01', '00:16:3E:AA:BB:CC': '00:16:3e:aa:bb:02'})
+
+
+def test_mac_map_rewrites_in_the_case_the_file_uses():
+    macs = MacMap({'00:16:3E:AA:BB:01': '00:16:3e:cc:dd:01'})
+    assert macs.rewritten('00:16:3E:AA:BB:01') == '00:16:3E:CC:DD:01'
+    assert macs.rewritten('00:16:3e:aa:bb:01') == '00:16:3e:cc:dd:01'
+    assert macs.rewritten('00:16:3E:CC:DD:01') == '00:16:3E:CC:DD:01'  # already the new NIC: left as written
+    assert macs.rewritten('00:16:3e:99:99:99') is None

@@ -16,7 +16,7 @@ def test_ifcfg_round_trip_and_remap():
     assert ifcfg.get('GATEWAY') == '10.1.0.1'
     changes = remap_ifcfg(ifcfg, ADDRESSES, MACS)
     assert ifcfg.render_bytes() == (
-        b"DEVICE=eth0\nHWADDR=00:16:3e:cc:dd:01\nTYPE=Ethernet\nONBOOT=yes\nNM_CONTROLLED=no\nBOOTPROTO=none\n"
+        b"DEVICE=eth0\nHWADDR=00:16:3E:CC:DD:01\nTYPE=Ethernet\nONBOOT=yes\nNM_CONTROLLED=no\nBOOTPROTO=none\n"
         b"# public network\nIPADDR=10.2.0.21\nNETMASK=255.255.255.0\nGATEWAY=10.2.0.1   # router\n"
         b"DNS1=10.2.0.2\nDOMAIN=\"example.com\"")
     assert {'key': 'UUID', 'old': '5fb06bd0-0bb0-7ffb-45f1-d6edd65f3e03', 'new': None} in changes
