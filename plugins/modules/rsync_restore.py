@@ -80,6 +80,13 @@ options:
       - Directory for replaced files with O(backup_replaced=true). Default
         C(<dest_root>/var/tmp/exalogic-restore-replaced-<UTC timestamp>).
     type: path
+  excludes:
+    description:
+      - rsync patterns left out of the restore (anchored at the backup's root with a leading C(/)), for example
+        C(/proc/*) or C(/etc/machine-id). Excluded paths in O(dest_root) are kept, also with O(delete=true).
+    type: list
+    elements: str
+    default: []
   force:
     description:
       - Restore from a backup whose manifest is missing or not complete. The tree may be partly
@@ -410,7 +417,8 @@ class Restore(backup_run.ShareJob):
             return rsync.restore_command(
                 self.rsync_bin(), srcs, self.dest_root, delete=self.p['delete'], max_delete=max_delete,
                 backup_dir=replaced_dir, protect=protect, acls=self.p['acls'], sparse=self.p['sparse'],
-                bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], dry_run=dry_run, extra_args=extra)
+                bwlimit=self.p['bwlimit'], timeout=self.p['timeout'], dry_run=dry_run, extra_args=extra,
+                excludes=self.p['excludes'])
         if self.p['delete'] and not self.check:
             # max_delete is a gate: count the deletions first (dry run), delete nothing when they exceed it
             counted = self.rsync(command(True, None))
@@ -629,6 +637,7 @@ def argument_spec():
         return_layout=dict(type='bool', default=False),
         backup_replaced=dict(type='bool', default=False),
         replaced_dir=dict(type='path'),
+        excludes=dict(type='list', elements='str', default=[]),
         force=dict(type='bool', default=False),
         sidecar=dict(type='bool', default=True),
         acls=dict(type='bool', default=False),
@@ -679,6 +688,7 @@ def param_problems(params):
     if params['delete'] and is_running_root(params['dest_root']):
         problems.append('delete: true into / would replace the running system; restore into an alternate root '
                         '(dest_root) from a rescue system, or restore without delete')
+    problems += rsync.exclude_problems(params['excludes'])
     if params['max_delete'] < 0:
         problems.append('max_delete must be 0 or more')
     if not os.path.isdir(params['dest_root']):

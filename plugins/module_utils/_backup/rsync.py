@@ -162,8 +162,9 @@ def backup_command(rsync, sources, dest, excludes=(), exclude_from=None, cow_tar
 
 
 def restore_command(rsync, sources, dest, delete=False, max_delete=None, backup_dir=None, protect=(), acls=False,
-                    sparse=True, bwlimit=None, timeout=None, dry_run=False, extra_args=()):
-    """argv of a restore into dest (never --delete unless asked).
+                    sparse=True, bwlimit=None, timeout=None, dry_run=False, extra_args=(), excludes=()):
+    """argv of a restore into dest (never --delete unless asked); excludes are left out of the transfer
+    and, being excluded, are never deleted in dest either.
 
     sources: the tree itself ('<tree>/') for a whole restore, or anchored paths ('<tree>/./etc/hosts'),
     which need --relative so each lands at its own path below dest.
@@ -180,6 +181,7 @@ def restore_command(rsync, sources, dest, delete=False, max_delete=None, backup_
     if backup_dir:
         argv += ['--backup', '--backup-dir=%s' % backup_dir]
     argv += ['--filter=P %s' % path for path in protect]
+    argv += ['--exclude=%s' % pattern for pattern in excludes]
     argv += limit_args(bwlimit, timeout)
     if any('/./' in source for source in sources):
         argv.append('--relative')

@@ -60,6 +60,7 @@ def test_backup_share_given_twice(monkeypatch, no_commands):
     (dict(snapshot='../x'), "snapshot '../x' must be a snapshot name"),
     (dict(dest_root='/does/not/exist'), 'dest_root /does/not/exist is not a directory'),
     (dict(max_delete=-1), 'max_delete must be 0 or more'),
+    (dict(excludes=['- /proc']), "excludes: '- /proc' starts with an rsync rule prefix"),
     (dict(extra_args=['-X']), "extra_args: '-X' is refused"),
     (dict(extra_args=['-aL']), "extra_args: '-aL' is refused: it follows symlinks"),
     (dict(extra_args=['--max-delete=5000']), "extra_args: '--max-delete=5000' is refused"),

@@ -4,6 +4,9 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import os
+import subprocess
+
 import pytest
 
 from ansible_collections.exalogic.backup.plugins.module_utils._backup import rsync
@@ -56,6 +59,20 @@ def test_whole_restore_with_delete_is_capped_and_protects_the_replaced_dir():
     assert '--delete' in argv and '--max-delete=7' in argv
     assert '--backup' in argv and '--backup-dir=/mnt/sysimage/var/tmp/r' in argv and '--filter=P /var/tmp/r/' in argv
     assert '--relative' not in argv
+
+
+def test_restore_excludes_are_neither_copied_nor_deleted(tmp_path):
+    """A rebuild leaves /proc, /run ... of the new system alone, even with delete (real rsync)."""
+    src, dest = tmp_path / 'tree', tmp_path / 'dest'
+    for relpath in ('proc/1/status', 'run/old.pid', 'etc/hosts'):
+        (src / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (src / relpath).write_text('old\n')
+    (dest / 'run').mkdir(parents=True)
+    (dest / 'run' / 'new.pid').write_text('new\n')
+    argv = rsync.restore_command('rsync', [str(src) + '/'], str(dest), delete=True, excludes=['/proc/*', '/run/*'])
+    subprocess.check_call(argv, stdout=subprocess.DEVNULL)
+    assert (dest / 'etc' / 'hosts').read_text() == 'old\n'
+    assert sorted(os.listdir(str(dest / 'proc'))) == [] and sorted(os.listdir(str(dest / 'run'))) == ['new.pid']
 
 
 def test_parse_stats_reads_thousands_separators():
