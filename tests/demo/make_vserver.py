@@ -39,9 +39,10 @@ def build(root, name, index):
     write(root, 'etc/hostname', name + '\n')
     write(root, 'etc/hosts', '127.0.0.1 localhost\n%s %s.example.com %s\n%s %s-stor\n' % (
         public, name, name, storage, name))
-    root_uuid, u01_uuid = (str(uuid.uuid5(uuid.NAMESPACE_DNS, '%s-%s' % (name, disk))) for disk in ('root', 'u01'))
-    write(root, 'etc/fstab', 'UUID=%s / ext4 defaults 1 1\nUUID=%s /u01 ext4 defaults 1 2\n'
-          'tmpfs /dev/shm tmpfs defaults 0 0\n' % (root_uuid, u01_uuid))
+    # /u01 lives on the root filesystem here: the backup's gate refuses a root whose fstab mounts are absent
+    root_uuid, swap_uuid = (str(uuid.uuid5(uuid.NAMESPACE_DNS, '%s-%s' % (name, disk))) for disk in ('root', 'swap'))
+    write(root, 'etc/fstab', 'UUID=%s / ext4 defaults 1 1\nUUID=%s swap swap defaults 0 0\n'
+          'tmpfs /dev/shm tmpfs defaults 0 0\n' % (root_uuid, swap_uuid))
     for dev, address in (('eth0', public), ('eth1', storage)):
         write(root, 'etc/sysconfig/network-scripts/ifcfg-%s' % dev,
               'DEVICE=%s\nBOOTPROTO=static\nONBOOT=yes\nIPADDR=%s\nNETMASK=255.255.255.0\n' % (dev, address))
