@@ -54,7 +54,8 @@ class Mission:
         return {s['name']: s['sharenfs'] for s in self.fleet.sim.shares() if s['project'] == 'backups'}
 
     def backup(self):
-        run = self.run('backup')
+        # keep_last: both of today's fences stay (keep_daily alone keeps one per day)
+        run = self.run('backup', extra={'vserver_backup_retention': {'keep_last': 5, 'keep_daily': 7}})
         fences = self.fleet.fences()
         if not self.first_fences:
             self.first_fences = {h: f[0] for h, f in fences.items() if f}
