@@ -47,7 +47,7 @@ def test_the_mission_step_by_step(tmp_path):
             assert '192.168.10.113' in hosts_text and '192.168.10.13 ' not in hosts_text
 
         rows, _table, html = mission.report()
-        listed = rows['hosts'] if isinstance(rows, dict) else rows
+        listed = rows['rows']
         assert sorted(r['host'] for r in listed) == NAMES, rows
         assert os.path.getsize(html) > 0
     assert not leftovers()
