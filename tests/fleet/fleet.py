@@ -146,13 +146,15 @@ class Sshd:
 
 class Fleet:
     def __init__(self, work, hosts=5, python='/usr/bin/python3', pythons=None, failing=('vs05',),
-                 addresses=(FIRST_ADDRESS, ADDRESS_COUNT)):
+                 addresses=(FIRST_ADDRESS, ADDRESS_COUNT), make_root=None):
+        """addresses: (first last octet, count) of the loopback range (contract 5); make_root(name, root)
+        builds a host's emulated root instead of make_tree.py (the demo's realistic vServers)."""
         self.work = str(work)
         self.names = ['vs%02d' % n for n in range(1, hosts + 1)]
-        # more hosts than addresses (benchmarks) share addresses; each host still has its own root.
-        # addresses: (first last octet, how many) of the helper's own range (contract 5)
         first, count = addresses
+        # more hosts than addresses (benchmarks) share addresses; each host still has its own root
         self.address = {name: '127.0.0.%d' % (first + i % count) for i, name in enumerate(self.names)}
+        self.make_root = make_root
         self.python = python
         self.pythons = pythons or {}
         self.failing = [h for h in failing if h in self.names]
@@ -179,8 +181,11 @@ class Fleet:
         self.server = NfsServer(os.path.join(self.work, 'ganesha'))
         self.server.start()
         for name in self.names:
-            subprocess.check_call([sys.executable, MAKE_TREE, self.root(name)])
-            add_non_ascii_file(self.root(name))
+            if self.make_root is not None:
+                self.make_root(name, self.root(name))
+            else:
+                subprocess.check_call([sys.executable, MAKE_TREE, self.root(name)])
+                add_non_ascii_file(self.root(name))
             os.makedirs(os.path.join(self.host_dir(name), 'mnt'), exist_ok=True)
         self.sshd = Sshd(os.path.join(self.work, 'ssh'), sorted(set(self.address.values())))
         os.makedirs(self.sshd.work, exist_ok=True)

@@ -9,11 +9,14 @@ ANSIBLE_COLLECTIONS_PATH=$(cd "$COLLECTION/../../.." && pwd)
 cd "$COLLECTION" || exit 1
 
 plan=(
-  "start the ZFSSA appliance simulator (HTTPS, REST API, real share directories)"
-  "set up the appliance side: project, one share per vServer with root access, snapshot schedule"
-  "build two demo vServer roots and export their shares with nfs-ganesha (real NFSv3)"
-  "back up both vServers with rsync_backup over NFSv3 (FUSE client via mount -t nfs), snapshot fence"
-  "change a file, back up again, restore the file from the snapshot"
+  "start sshd on 127.0.0.51-53 (three vServers), the ZFSSA appliance simulator and the NFSv3 bed (nfs-ganesha)"
+  "build three realistic vServer roots (tests/demo/make_vserver.py): OL-like tree, WebLogic domain, fstab by UUID"
+  "appliance setup with playbooks/appliance_setup.yml: project, one share per vServer, snapshot schedule"
+  "back up all three with playbooks/backup.yml (rsync over NFSv3, manifest, fence snapshot)"
+  "change a file, back up again and show how much less the second run transferred"
+  "restore that file from the first fence snapshot with playbooks/restore.yml"
+  "rebuild one vServer onto a new root with new addresses via playbooks/rebuild.yml (when in this tree)"
+  "report with playbooks/report.yml: table and the HTML page"
   "stop everything and leave nothing mounted or running"
 )
 echo "make demo will:"

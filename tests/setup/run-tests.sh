@@ -86,6 +86,7 @@ case "$suite" in
     have tests/nfs && step nfs-tests pytest_suite tests/nfs
     have tests/fleet && step fleet-tests pytest_suite tests/fleet
     have tests/ops && step ops-tests pytest_suite tests/ops
+    have tests/demo && step demo-e2e pytest_suite tests/demo
     [ -n "$(ls tests/integration/targets 2>/dev/null)" ] && step integration integration
     step ansible-lint lint
     step reference-docs reference_docs
@@ -107,6 +108,7 @@ case "$suite" in
   nfs-tests) step nfs-tests pytest_suite tests/nfs ;;
   fleet-tests) step fleet-tests pytest_suite tests/fleet ;;
   ops-tests) step ops-tests pytest_suite tests/ops ;;
+  demo-e2e) step demo-e2e pytest_suite tests/demo ;;
   bench)
     for b in tests/bench/bench_*.py; do [ -e "$b" ] && step "$(basename "$b" .py)" python "$b"; done
     ;;

@@ -1,0 +1,105 @@
+"""The mission, step by step, with the collection's real playbooks over ssh (tests/fleet/fleet.py).
+
+Used by `make demo` (tests/setup/demo_run.py narrates it) and by tests/demo/test_demo.py (asserts
+every step). Each step returns what it observed; neither caller re-implements a step.
+"""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COLLECTION_DIR = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(COLLECTION_DIR, 'tests', 'fleet'))
+sys.path.insert(0, HERE)
+
+from fleet import Fleet  # noqa: E402  pylint: disable=wrong-import-position
+import make_vserver  # noqa: E402  pylint: disable=wrong-import-position
+
+HOSTS = 3
+DEMO_ADDRESSES = (51, 9)  # contract 5: helper "demo" owns 127.0.0.51-59
+CHANGED = 'u01/app/oracle/user_projects/domains/vs01_domain/config/config.xml'
+REBUILD_PLAYBOOK = os.path.join(COLLECTION_DIR, 'playbooks', 'rebuild.yml')
+
+
+def make_root(name, root):
+    make_vserver.build(root, name, int(name[2:]))
+
+
+class Mission:
+    def __init__(self, work):
+        self.fleet = Fleet(work, hosts=HOSTS, failing=(), addresses=DEMO_ADDRESSES, make_root=make_root)
+        self.first_fences = {}
+
+    def __enter__(self):
+        self.fleet.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.fleet.stop()
+
+    def run(self, name, extra=None):
+        run = self.fleet.playbook(name, extra=extra)
+        if run.returncode != 0:
+            raise RuntimeError('%s failed:\n%s' % (name, run.explain()))
+        return run
+
+    def manifest(self, host):
+        with open(os.path.join(self.fleet.share_path(host), host, 'meta', 'manifest.json'), encoding='utf-8') as handle:
+            return json.load(handle)
+
+    # ---- the steps
+    def appliance_setup(self):
+        self.run('appliance_setup')
+        self.fleet.sync_exports()
+        return {s['name']: s['sharenfs'] for s in self.fleet.sim.shares() if s['project'] == 'backups'}
+
+    def backup(self):
+        # keep_last: both of today's fences stay (keep_daily alone keeps one per day)
+        run = self.run('backup', extra={'vserver_backup_retention': {'keep_last': 5, 'keep_daily': 7}})
+        fences = self.fleet.fences()
+        if not self.first_fences:
+            self.first_fences = {h: f[0] for h, f in fences.items() if f}
+        return {h: self.manifest(h) for h in self.fleet.names}, fences, run.seconds
+
+    def change(self):
+        """Edit vs01's WebLogic config.xml; returns (the original text, the changed text)."""
+        path = os.path.join(self.fleet.root('vs01'), CHANGED)
+        with open(path, encoding='utf-8') as handle:
+            before = handle.read()
+        after = before.replace('7001', '7011')
+        with open(path, 'w', encoding='utf-8') as handle:
+            handle.write(after)
+        return before, after
+
+    def restore_from_first_fence(self):
+        """Restore config.xml of vs01 from its first fence; returns (restored text, the snapshot's text)."""
+        fence = self.first_fences['vs01']
+        self.run('restore', extra={'restore_hosts': 'vs01', 'vserver_restore_paths': ['/' + CHANGED],
+                                   'vserver_restore_snapshot': fence})
+        with open(os.path.join(self.fleet.root('vs01'), CHANGED), encoding='utf-8') as handle:
+            restored = handle.read()
+        snapshot = os.path.join(self.fleet.share_path('vs01'), '.zfs', 'snapshot', fence, 'vs01', 'root', CHANGED)
+        with open(snapshot, encoding='utf-8') as handle:
+            return restored, handle.read()
+
+    def rebuild(self):
+        """vs03 onto a new root with new addresses (CONTRACTS.md section 6); None without playbooks/rebuild.yml."""
+        if not os.path.exists(REBUILD_PLAYBOOK):
+            return None
+        new_root = os.path.join(self.fleet.host_dir('vs03'), 'new-root')
+        os.makedirs(new_root, exist_ok=True)
+        run = self.run('rebuild', extra={
+            'rebuild_hosts': 'vs03', 'vserver_rebuild_source': 'vs03', 'vserver_rebuild_root': new_root,
+            'vserver_rebuild_address_map': {'192.168.10.13': '192.168.10.113', '192.168.20.13': '192.168.20.113'},
+            'vserver_rebuild_reboot': False})
+        with open(os.path.join(new_root, 'etc', 'hosts'), encoding='utf-8') as handle:
+            return new_root, handle.read(), run.seconds
+
+    def report(self):
+        report_dir = os.path.join(self.fleet.work, 'report')
+        run = self.run('report', extra={'report_pool': 'gold', 'report_dir': report_dir, 'report_on_breach': 'warn',
+                                          'report_connection': {'port': self.fleet.sim.port}})
+        with open(os.path.join(report_dir, 'backups.json'), encoding='utf-8') as handle:
+            rows = json.load(handle)
+        table = [m for m in run.messages('localhost') if 'vs01' in m and 'vs03' in m]
+        return rows, table, os.path.join(report_dir, 'backups.html')

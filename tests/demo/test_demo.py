@@ -1,0 +1,53 @@
+"""End to end: the mission `make demo` runs (tests/demo/mission.py), with assertions at every step.
+
+One test, because the steps build on each other in a fixed order (setup, backup, change, backup,
+restore, rebuild, report); each assertion says what a user relies on after that step.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'nfs'))
+
+from mission import HOSTS, REBUILD_PLAYBOOK, Mission  # noqa: E402  pylint: disable=wrong-import-position
+from nfsbed.leftovers import leftovers  # noqa: E402  pylint: disable=wrong-import-position
+
+NAMES = ['vs%02d' % n for n in range(1, HOSTS + 1)]
+
+
+def test_the_mission_step_by_step(tmp_path):
+    with Mission(str(tmp_path)) as mission:
+        shares = mission.appliance_setup()
+        assert sorted(shares) == NAMES
+        assert all(v == 'sec=sys,rw=@127.0.0.1/32,root=@127.0.0.1/32' for v in shares.values()), shares
+
+        first, fences, _seconds = mission.backup()
+        for host in NAMES:
+            assert first[host].get('status', 'complete') == 'complete', first[host]
+            assert first[host]['files_transferred'] > 0, first[host]
+            assert len(fences[host]) == 1 and re.match(r'^%s-\d{8}T\d{6}Z$' % host, fences[host][0]), fences
+            mirror = os.path.join(mission.fleet.share_path(host), host, 'root')
+            assert os.path.islink(os.path.join(mirror, 'bin')) and os.readlink(os.path.join(mirror, 'bin')) == 'usr/bin'
+            assert 'UUID=' in open(os.path.join(mirror, 'etc', 'fstab'), encoding='utf-8').read()
+            assert os.lstat(os.path.join(mirror, 'home', 'oracle')).st_uid == 54321 + int(host[2:])
+
+        before, after = mission.change()
+        second, fences, _seconds = mission.backup()
+        assert second['vs01']['files_transferred'] < first['vs01']['files_transferred'], (first['vs01'], second['vs01'])
+        assert all(len(fences[h]) == 2 for h in NAMES), fences
+
+        restored, snapshot_copy = mission.restore_from_first_fence()
+        assert restored == snapshot_copy == before != after
+
+        rebuilt = mission.rebuild()
+        assert (rebuilt is None) == (not os.path.exists(REBUILD_PLAYBOOK))
+        if rebuilt is not None:
+            _root, hosts_text, _seconds = rebuilt
+            assert '192.168.10.113' in hosts_text and '192.168.10.13 ' not in hosts_text
+
+        rows, _table, html = mission.report()
+        listed = rows['rows']
+        assert sorted(r['host'] for r in listed) == NAMES, rows
+        assert os.path.getsize(html) > 0
+    assert not leftovers()
