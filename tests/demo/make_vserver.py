@@ -43,9 +43,10 @@ def build(root, name, index):
     root_uuid, swap_uuid = (str(uuid.uuid5(uuid.NAMESPACE_DNS, '%s-%s' % (name, disk))) for disk in ('root', 'swap'))
     write(root, 'etc/fstab', 'UUID=%s / ext4 defaults 1 1\nUUID=%s swap swap defaults 0 0\n'
           'tmpfs /dev/shm tmpfs defaults 0 0\n' % (root_uuid, swap_uuid))
-    for dev, address in (('eth0', public), ('eth1', storage)):
+    for nic, (dev, address) in enumerate((('eth0', public), ('eth1', storage))):
         write(root, 'etc/sysconfig/network-scripts/ifcfg-%s' % dev,
-              'DEVICE=%s\nBOOTPROTO=static\nONBOOT=yes\nIPADDR=%s\nNETMASK=255.255.255.0\n' % (dev, address))
+              'DEVICE=%s\nHWADDR=%s\nBOOTPROTO=static\nONBOOT=yes\nIPADDR=%s\nNETMASK=255.255.255.0\n'
+              % (dev, mac_of(index, nic), address))
     write(root, 'etc/passwd', 'root:x:0:0:root:/root:/bin/bash\n'
           'oracle:x:%d:%d:WebLogic owner on %s only:/home/oracle:/bin/bash\n' % (uid, uid, name))
     write(root, 'etc/group', 'root:x:0:\noinstall:x:%d:\n' % uid)
@@ -62,6 +63,11 @@ def build(root, name, index):
     for folder in ('u01', 'u01/app', 'u01/app/oracle', 'home/oracle'):
         os.lchown(os.path.join(root, folder), uid, uid)
     write(root, 'var/log/messages', 'Dec  7 01:00:00 %s kernel: booted\n' % name)
+
+
+def mac_of(index, nic, generation=0):
+    """The MAC of a demo vServer's NIC (generation 1: the NICs of the vServer it is rebuilt onto)."""
+    return '00:16:3E:%02X:%02X:%02X' % (generation, index, nic)
 
 
 if __name__ == '__main__':

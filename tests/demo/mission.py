@@ -3,9 +3,11 @@
 Used by `make demo` (tests/setup/demo_run.py narrates it) and by tests/demo/test_demo.py (asserts
 every step). Each step returns what it observed; neither caller re-implements a step.
 """
+import difflib
 import json
 import os
 import sys
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION_DIR = os.path.dirname(os.path.dirname(HERE))
@@ -18,7 +20,13 @@ import make_vserver  # noqa: E402  pylint: disable=wrong-import-position
 HOSTS = 3
 DEMO_ADDRESSES = (51, 9)  # contract 5: helper "demo" owns 127.0.0.51-59
 CHANGED = 'u01/app/oracle/user_projects/domains/vs01_domain/config/config.xml'
-REBUILD_PLAYBOOK = os.path.join(COLLECTION_DIR, 'playbooks', 'rebuild.yml')
+REBUILT_FILES = ('etc/fstab', 'etc/hosts', 'etc/sysconfig/network-scripts/ifcfg-eth0',
+                 'etc/sysconfig/network-scripts/ifcfg-eth1')
+
+
+def read_text(path):
+    with open(path, encoding='utf-8') as handle:
+        return handle.read()
 
 
 def make_root(name, root):
@@ -83,17 +91,32 @@ class Mission:
             return restored, handle.read()
 
     def rebuild(self):
-        """vs03 onto a new root with new addresses (CONTRACTS.md section 6); None without playbooks/rebuild.yml."""
-        if not os.path.exists(REBUILD_PLAYBOOK):
-            return None
-        new_root = os.path.join(self.fleet.host_dir('vs03'), 'new-root')
-        os.makedirs(new_root, exist_ok=True)
+        """vs03 onto a new vServer root with new disk UUIDs, NICs and addresses (playbooks/rebuild.yml, no reboot).
+
+        Returns the new root, the remapped files (text) with their diffs against the backed-up originals, the
+        role's summary line and the seconds the playbook took."""
+        host, index = 'vs03', 3
+        new_root = os.path.join(self.fleet.host_dir(host), 'new-vserver')
+        new_uuids = dict((disk, str(uuid.uuid5(uuid.NAMESPACE_DNS, '%s-new-%s' % (host, disk)))) for disk in ('root', 'swap'))
+        fresh = {'etc/fstab': 'UUID=%(root)s / ext4 defaults 1 1\nUUID=%(swap)s swap swap defaults 0 0\n' % new_uuids,
+                 'etc/machine-id': '%032x\n' % (0xdead0000 + index)}
+        for rel, text in fresh.items():
+            make_vserver.write(new_root, rel, text)
         run = self.run('rebuild', extra={
-            'rebuild_hosts': 'vs03', 'vserver_rebuild_source': 'vs03', 'vserver_rebuild_root': new_root,
+            'rebuild_hosts': host, 'vserver_rebuild_source': host, 'vserver_rebuild_root': new_root,
             'vserver_rebuild_address_map': {'192.168.10.13': '192.168.10.113', '192.168.20.13': '192.168.20.113'},
-            'vserver_rebuild_reboot': False})
-        with open(os.path.join(new_root, 'etc', 'hosts'), encoding='utf-8') as handle:
-            return new_root, handle.read(), run.seconds
+            'vserver_rebuild_nic_map': dict((make_vserver.mac_of(index, nic), make_vserver.mac_of(index, nic, 1))
+                                            for nic in (0, 1)),
+            'vserver_rebuild_reboot': False,
+            'vserver_rebuild_rsync_options': {'lock_file': self.fleet.host_dir(host) + '/backup.lock'}})
+        files = {}
+        for rel in REBUILT_FILES:
+            old, new = (read_text(os.path.join(top, rel)) for top in (self.fleet.root(host), new_root))
+            files[rel] = dict(text=new, diff=''.join(difflib.unified_diff(
+                old.splitlines(True), new.splitlines(True), 'backup/' + rel, 'rebuilt/' + rel)))
+        summary = [m for m in run.messages(host) if m.startswith('%s: rebuilt from' % host)]
+        return dict(root=new_root, files=files, summary=summary[0] if summary else '', seconds=run.seconds,
+                    new_uuids=new_uuids)
 
     def report(self):
         report_dir = os.path.join(self.fleet.work, 'report')
@@ -101,5 +124,6 @@ class Mission:
                                           'report_connection': {'port': self.fleet.sim.port}})
         with open(os.path.join(report_dir, 'backups.json'), encoding='utf-8') as handle:
             rows = json.load(handle)
-        table = [m for m in run.messages('localhost') if 'vs01' in m and 'vs03' in m]
+        table = next((r['msg'] for h, r in run.results if h == 'localhost' and isinstance(r.get('msg'), list)
+                      and any('page: ' in line for line in r['msg'])), [])
         return rows, table, os.path.join(report_dir, 'backups.html')

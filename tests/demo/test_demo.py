@@ -10,7 +10,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'nfs'))
 
-from mission import HOSTS, REBUILD_PLAYBOOK, Mission  # noqa: E402  pylint: disable=wrong-import-position
+from mission import HOSTS, Mission  # noqa: E402  pylint: disable=wrong-import-position
 from nfsbed.leftovers import leftovers  # noqa: E402  pylint: disable=wrong-import-position
 
 NAMES = ['vs%02d' % n for n in range(1, HOSTS + 1)]
@@ -41,10 +41,18 @@ def test_the_mission_step_by_step(tmp_path):
         assert restored == snapshot_copy == before != after
 
         rebuilt = mission.rebuild()
-        assert (rebuilt is None) == (not os.path.exists(REBUILD_PLAYBOOK))
-        if rebuilt is not None:
-            _root, hosts_text, _seconds = rebuilt
-            assert '192.168.10.113' in hosts_text and '192.168.10.13 ' not in hosts_text
+        files = rebuilt['files']
+        hosts_text = files['etc/hosts']['text']
+        assert '192.168.10.113 vs03.example.com vs03' in hosts_text and '192.168.10.13 ' not in hosts_text
+        fstab = files['etc/fstab']['text']
+        assert 'UUID=%s / ext4' % rebuilt['new_uuids']['root'] in fstab and 'UUID=%s swap' % rebuilt['new_uuids']['swap'] in fstab
+        assert 'tmpfs /dev/shm tmpfs defaults 0 0' in fstab  # lines the rebuild does not touch stay as they were
+        eth0 = files['etc/sysconfig/network-scripts/ifcfg-eth0']['text']
+        assert 'IPADDR=192.168.10.113' in eth0 and 'HWADDR=00:16:3E:01:03:00' in eth0
+        assert all(f['diff'] for f in files.values()), files
+        assert 'not booted' in rebuilt['summary']
+        mirror_config = os.path.join(mission.fleet.share_path('vs03'), 'vs03', 'root', 'u01')
+        assert sorted(os.listdir(os.path.join(rebuilt['root'], 'u01'))) == sorted(os.listdir(mirror_config))
 
         rows, _table, html = mission.report()
         listed = rows['rows']

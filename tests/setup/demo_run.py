@@ -60,12 +60,14 @@ def main():
                 mission.first_fences['vs01'], 'equals the snapshot copy' if restored == snap else 'DIFFERS'))
         step('restore one file from the first fence snapshot (playbooks/restore.yml)', restore)
 
-        rebuilt = mission.rebuild()
-        if rebuilt is None:
-            print('\n==> rebuild: playbooks/rebuild.yml not in this tree')
-        else:
-            done.append('rebuild vs03 onto %s (%.1f s)' % (rebuilt[0], rebuilt[2]))
-            artifacts.append(rebuilt[0])
+        def rebuild():
+            rebuilt = mission.rebuild()
+            print('  %s' % rebuilt['summary'])
+            for diff in (f['diff'] for f in rebuilt['files'].values()):
+                print('    ' + diff.rstrip('\n').replace('\n', '\n    '))
+            artifacts.append(rebuilt['root'])
+        step('rebuild vs03 onto a new vServer root with new disk UUIDs, NICs and addresses (playbooks/rebuild.yml)',
+             rebuild)
 
         def report():
             rows, table, html = mission.report()
