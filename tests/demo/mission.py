@@ -121,7 +121,7 @@ class Mission:
     def report(self):
         report_dir = os.path.join(self.fleet.work, 'report')
         run = self.run('report', extra={'report_pool': 'gold', 'report_dir': report_dir, 'report_on_breach': 'warn',
-                                          'report_connection': {'port': self.fleet.sim.port}})
+                                        'report_connection': {'port': self.fleet.sim.port}})
         with open(os.path.join(report_dir, 'backups.json'), encoding='utf-8') as handle:
             rows = json.load(handle)
         table = next((r['msg'] for h, r in run.results if h == 'localhost' and isinstance(r.get('msg'), list)
