@@ -154,7 +154,7 @@ target:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
-    MIN_MASKED_SECRET, diff_dict, storage_paths, zfssa_argument_spec)
+    MIN_MASKED_SECRET, diff_dict, href_segments, object_path, storage_paths, zfssa_argument_spec)
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.module import ZfssaTask, dispatch, run_zfssa_module
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.replication import find_target
 
@@ -179,7 +179,8 @@ class TargetTask(ZfssaTask):
     """read the target list -> plan create, password update, delete or nothing -> write -> report.
 
     A plan is a dict: ``action`` (create, password, delete or None), ``target`` (what the result shows
-    unless the appliance answers a write) and ``after`` (the diff's after side).
+    unless the appliance answers a write), ``after`` (the diff's after side) and ``path`` (where an
+    existing target is changed or removed).
     """
 
     def __init__(self, module, client):
@@ -193,6 +194,13 @@ class TargetTask(ZfssaTask):
         targets = self.client.get(storage_paths.replication_targets(), doing=doing).get('targets') or []
         return find_target(targets, self.label)
 
+    def target_path(self, current):
+        """Where the listed target is: its storage href (the vendor gives one on every object), else
+        the documented form /replication/targets/{label}."""
+        if href_segments(current.get('href')):
+            return object_path(current, storage_paths.replication_targets(), 'replication target')
+        return storage_paths.replication_targets(self.label)
+
     def plan(self, current):
         return dispatch({'present': self.plan_present, 'absent': self.plan_absent}, self.params['state'])(current)
 
@@ -204,23 +212,23 @@ class TargetTask(ZfssaTask):
                 self.module.fail_json(msg='Replication target %s does not exist; %s required to create it'
                                       % (self.label, ' and '.join(missing) + (' are' if len(missing) > 1 else ' is')))
             planned = {'label': self.label, 'hostname': p['hostname']}
-            return dict(action='create', target=planned, after=planned)
+            return dict(action='create', target=planned, after=planned, path=None)
         if p['hostname'] and current.get('hostname') != p['hostname']:
             self.module.fail_json(msg='Replication target %s points to %s, not %s; the hostname of a target cannot change. '
                                   'Remove the target (state: absent; its replication actions first) and create it again'
                                   % (self.label, current.get('hostname'), p['hostname']), target=current)
         action = 'password' if p['update_password'] == 'always' else None
-        return dict(action=action, target=current, after=current)
+        return dict(action=action, target=current, after=current, path=self.target_path(current))
 
     def plan_absent(self, current):
         if current is None:
-            return dict(action=None, target={}, after={})
+            return dict(action=None, target={}, after={}, path=None)
         used = current.get('actions') or 0
         if used:
             self.module.fail_json(msg='Replication target %s is used by %s replication action(s); remove them first '
                                   '(exalogic.backup.zfssa_replication_action with state: absent)' % (self.label, used),
                                   target=current)
-        return dict(action='delete', target={}, after={})
+        return dict(action='delete', target={}, after={}, path=self.target_path(current))
 
     def apply(self, plan):
         p = self.params
@@ -231,11 +239,11 @@ class TargetTask(ZfssaTask):
                                        doing='create replication target %s' % self.label)
             self.written = created.get('target', plan['target'])
         elif plan['action'] == 'password':
-            answer = self.client.put(storage_paths.replication_targets(self.label), {'root_password': p['root_password']},
+            answer = self.client.put(plan['path'], {'root_password': p['root_password']},
                                      doing='update replication target %s' % self.label)
             self.written = answer.get('target', plan['target'])
         elif plan['action'] == 'delete':
-            self.client.delete(storage_paths.replication_targets(self.label),
+            self.client.delete(plan['path'],
                                doing='remove replication target %s' % self.label)
 
     def report(self, current, plan):

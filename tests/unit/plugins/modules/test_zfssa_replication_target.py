@@ -3,6 +3,8 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import pytest
+
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_replication_target
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.zfssa_fake import (
     CONNECTION, NO_CONTENT, FakeAppliance, answer, fault, run_zfssa_module)
@@ -133,3 +135,28 @@ def test_hostname_is_the_peer_not_an_alias_of_host():
     spec = zfssa_replication_target.argument_spec()
     assert 'hostname' not in spec['host'].get('aliases', [])
     assert spec['root_password']['no_log'] is True
+
+
+@pytest.mark.parametrize('state, args, method, body', [
+    ('present', dict(update_password='always', root_password='peer-Secret1'), 'PUT', {'root_password': 'peer-Secret1'}),
+    ('absent', {}, 'DELETE', None),
+])
+def test_target_is_changed_and_removed_through_its_href(monkeypatch, state, args, method, body):
+    # An appliance whose target href ends in its generated name (target-000), not the label:
+    # PUT and DELETE go where the appliance says the object is (issue 12).
+    listed = dict(DR, href=TARGETS + '/target-000')
+    appliance = appliance_with(listed)
+    appliance.route(method, TARGETS + '/target-000', answer({'target': listed}, 202) if method == 'PUT' else NO_CONTENT)
+    result, failed = run(dict(CONNECTION, label='dr', state=state, **args), appliance, monkeypatch)
+    assert not failed, result
+    assert appliance.writes() == [(method, TARGETS + '/target-000', body)]
+
+
+def test_target_without_a_usable_href_is_addressed_by_its_label(monkeypatch):
+    # The OS8.6+ documented form is /replication/targets/{label}; an href under another service
+    # (the 2013.1 documents show /service/v1/services/replication/targets/target-000) is not used.
+    appliance = appliance_with(dict(DR, href='/service/v1/services/replication/targets/target-000'))
+    appliance.route('DELETE', TARGETS + '/dr', NO_CONTENT)
+    result, failed = run(dict(CONNECTION, label='dr', state='absent'), appliance, monkeypatch)
+    assert not failed, result
+    assert appliance.writes() == [('DELETE', TARGETS + '/dr', None)]
