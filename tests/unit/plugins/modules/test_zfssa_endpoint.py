@@ -10,13 +10,11 @@ send no write (no POST/PUT/DELETE beyond the login attempt). The real transport
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import ssl
-import subprocess
-import threading
 
 import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import zfssa_filesystem, zfssa_project, zfssa_snapshot
+from ansible_collections.exalogic.backup.tests.unit.plugins.modules.https_lab import https_server, self_signed_certificate
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import run_module
 
 PAGE = b'<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>'
@@ -24,50 +22,20 @@ PAGE = b'<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>
 
 @pytest.fixture(scope='module')
 def certificate(tmp_path_factory):
-    folder = tmp_path_factory.mktemp('tls')
-    cert, key = str(folder / 'cert.pem'), str(folder / 'key.pem')
-    subprocess.check_call(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-                           '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-                           '-keyout', key, '-out', cert],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return cert, key
+    return self_signed_certificate(tmp_path_factory.mktemp('tls'))
 
 
 @pytest.fixture
 def web_server(certificate):
     """(port, requests seen) of an HTTPS server on 127.0.0.1 answering 404 text/html to every request."""
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
     seen = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self):
-            length = int(self.headers.get('Content-Length') or 0)
-            self.rfile.read(length)
-            seen.append((self.command, self.path))
-            self.send_response(404)
-            self.send_header('Content-Type', 'text/html')
-            self.send_header('Content-Length', str(len(PAGE)))
-            self.end_headers()
-            self.wfile.write(PAGE)
+    def respond(method, path, headers, data):
+        seen.append((method, path))
+        return 404, {'Content-Type': 'text/html'}, PAGE
 
-        do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(('127.0.0.1', 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*certificate)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever)
-    thread.start()
-    try:
-        yield server.server_address[1], seen
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    with https_server(certificate, respond) as port:
+        yield port, seen
 
 
 @pytest.mark.parametrize('module, args', [

@@ -13,8 +13,6 @@ import errno
 import json
 import socket
 import ssl
-import subprocess
-import threading
 import http.client as http_client
 from urllib.error import URLError
 
@@ -25,6 +23,7 @@ from ansible_collections.exalogic.backup.plugins.module_utils._zfssa import clie
 from ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client import (
     ZfssaClient, ZfssaError, TransportError, compute_changes, diff_dict, fail_on_error, storage_paths,
     zfssa_argument_spec)
+from ansible_collections.exalogic.backup.tests.unit.plugins.modules.https_lab import https_server, self_signed_certificate
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import (
     AnsibleFailJson, patched_exits, set_module_args)
 
@@ -828,50 +827,19 @@ class ScriptedHandler(object):
 @pytest.fixture(scope='module')
 def tls_files(tmp_path_factory):
     """A throw-away CA-less self-signed certificate for 127.0.0.1."""
-    folder = tmp_path_factory.mktemp('tls')
-    cert, key = str(folder / 'cert.pem'), str(folder / 'key.pem')
-    subprocess.check_call(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-                           '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-                           '-keyout', key, '-out', cert],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return cert, key
+    return self_signed_certificate(tmp_path_factory.mktemp('tls'))
 
 
 @pytest.fixture
 def https_appliance(tls_files):
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
     script = ScriptedHandler()
 
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self):
-            length = int(self.headers.get('Content-Length') or 0)
-            script.seen.append((self.command, self.path, dict(self.headers), self.rfile.read(length)))
-            status, headers, data = script.answers.pop(0)
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header('Content-Length', str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def respond(method, path, headers, data):
+        script.seen.append((method, path, headers, data))
+        return script.answers.pop(0)
 
-        do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(('127.0.0.1', 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*tls_files)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever)
-    thread.start()
-    try:
-        yield server.server_address[1], script
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+    with https_server(tls_files, respond) as port:
+        yield port, script
 
 
 def test_default_transport_over_real_https(https_appliance, tls_files):
