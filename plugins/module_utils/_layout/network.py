@@ -96,19 +96,19 @@ def parse_if_inet6(text):
     return result
 
 
+def default_route(family, gateway, dev, metric, protocol):
+    """One default route as the layout records it, whichever form of `ip route` it was read from."""
+    return {'family': family, 'gateway': gateway, 'dev': dev, 'metric': to_int(metric), 'protocol': protocol}
+
+
 def parse_ip_route_json(text, family):
     """`ip -j [-6] route show default` -> list of default routes."""
     routes = []
     for route in json.loads(text):
         if route.get('dst') not in ('default', '0.0.0.0/0', '::/0'):
             continue
-        routes.append({
-            'family': family,
-            'gateway': route.get('gateway'),
-            'dev': route.get('dev'),
-            'metric': to_int(route.get('metric')),
-            'protocol': route.get('protocol'),
-        })
+        routes.append(default_route(family, route.get('gateway'), route.get('dev'), route.get('metric'),
+                                    route.get('protocol')))
     return routes
 
 
@@ -122,13 +122,8 @@ def parse_ip_route_text(text, family):
         # "default via GW dev DEV proto P metric M onlink": take the word after each keyword
         values = dict((token, tokens[i + 1]) for i, token in enumerate(tokens[:-1])
                       if token in ('via', 'dev', 'proto', 'metric'))
-        routes.append({
-            'family': family,
-            'gateway': values.get('via'),
-            'dev': values.get('dev'),
-            'metric': to_int(values.get('metric')),
-            'protocol': values.get('proto'),
-        })
+        routes.append(default_route(family, values.get('via'), values.get('dev'), values.get('metric'),
+                                    values.get('proto')))
     return routes
 
 
@@ -141,6 +136,5 @@ def parse_proc_net_route(text):
             continue
         raw = int(fields[2], 16)
         gateway = '.'.join(str((raw >> shift) & 0xff) for shift in (0, 8, 16, 24))
-        routes.append({'family': 'inet', 'gateway': gateway if raw else None, 'dev': fields[0],
-                       'metric': to_int(fields[6]), 'protocol': None})
+        routes.append(default_route('inet', gateway if raw else None, fields[0], fields[6], None))
     return routes

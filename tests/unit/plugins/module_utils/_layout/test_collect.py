@@ -9,22 +9,11 @@ from ansible_collections.exalogic.backup.plugins.module_utils._layout.collect im
     SECTIONS, _Collector, collect_layout, layout_json, path_by_majmin_index, read_sysfs_block,
     read_sysfs_net, mask_cmdline)
 from ansible_collections.exalogic.backup.plugins.module_utils._layout.values import to_int
+from ansible_collections.exalogic.backup.tests.unit.plugins.module_utils._layout.test_network import IP_ADDR_ONELINE
 
 
 # LVM 2.02.143 (OL6) has no JSON: --noheadings --separator '|'
 VGS_SEPARATED = "  VolGroup|Qw3-rT|21470642176|0|4194304|1|2\n"
-
-
-# iproute 3.10 (OL7) / 2.6.32 (OL6): `ip -o addr show`
-IP_ADDR_ONELINE = """\
-1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever
-1: lo    inet6 ::1/128 scope host \\       valid_lft forever preferred_lft forever
-2: eth0    inet 10.0.0.21/24 brd 10.0.0.255 scope global noprefixroute eth0\\       valid_lft forever preferred_lft forever
-2: eth0    inet 10.0.0.99/24 brd 10.0.0.255 scope global secondary eth0:1\\       valid_lft forever preferred_lft forever
-3: eth1.100@eth1    inet 172.16.0.5/16 brd 172.16.255.255 scope global dynamic eth1.100\\       valid_lft 3000sec preferred_lft 3000sec
-2: eth0    inet6 fe80::221:f6ff:fe00:1/64 scope link \\       valid_lft forever preferred_lft forever
-"""
-
 
 SELINUX_CONFIG = """\
 # This file controls the state of SELinux on the system.
