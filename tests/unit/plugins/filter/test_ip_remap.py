@@ -5,11 +5,9 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.exalogic.backup.plugins.filter.cidr_merge import FilterModule as CidrMerge
 from ansible_collections.exalogic.backup.plugins.filter.ip_remap import FilterModule as IpRemap
 
 ip_remap = IpRemap().filters()['ip_remap']
-cidr_merge = CidrMerge().filters()['cidr_merge']
 
 
 def test_network_map_keeps_host_parts():
@@ -41,11 +39,3 @@ def test_bad_input_is_refused_with_a_clear_message(networks, kwargs, message):
     with pytest.raises(AnsibleFilterError, match=message):
         ip_remap(networks, **kwargs)
 
-
-def test_cidr_merge():
-    assert cidr_merge(['10.2.0.20', '10.2.0.21', '10.2.0.22', '10.2.0.23', 'fd00:2::/65', 'fd00:2:0:0:8000::/65']) == [
-        '10.2.0.20/30', 'fd00:2::/64']
-    with pytest.raises(AnsibleFilterError, match="'host.example' is not an IP address"):
-        cidr_merge(['10.0.0.1', 'host.example'])
-    with pytest.raises(AnsibleFilterError, match='expects a list'):
-        cidr_merge('10.0.0.1')
