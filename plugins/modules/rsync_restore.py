@@ -269,7 +269,7 @@ from ansible_collections.exalogic.backup.plugins.module_utils._backup.confined i
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
 from ansible_collections.exalogic.backup.plugins.module_utils._host.shellvars import parse_shell_assignments
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.manifest import (
-    BackupPaths, backup_state, parse_utc, read_share_file)
+    BackupPaths, backup_state, compact_utc, parse_utc, read_share_file)
 
 LAYOUT_MAX_BYTES = 16 << 20  # meta/layout.json of a big host is well below 1 MiB
 TIME_FORMATS = ('%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%dT%H:%M:%S', '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d')
@@ -502,7 +502,7 @@ class Restore(backup_run.ShareJob):
         if not directory:
             parent = os.path.join(self.dest_root, 'var/tmp')
             directory = os.path.join(parent, 'exalogic-restore-replaced-%s-%s' % (
-                time.strftime('%Y%m%dT%H%M%SZ', time.gmtime()), binascii.hexlify(os.urandom(4)).decode('ascii')))
+                compact_utc(), binascii.hexlify(os.urandom(4)).decode('ascii')))
             if not self.check:
                 try:
                     confined.make_dirs(self.dest_root, 'var/tmp', mode=0o1777, one_device=False)

@@ -72,9 +72,13 @@ def parse_utc(text):
         return None
 
 
+def compact_utc(seconds=None):
+    """The compact UTC stamp of run ids and directory names: '20261207T054258Z' (now when seconds is None)."""
+    return time.strftime(RUN_ID_FORMAT, time.gmtime(time.time() if seconds is None else seconds))
+
+
 def run_id(now=None, pid=None):
-    return '%s-%d' % (time.strftime(RUN_ID_FORMAT, time.gmtime(time.time() if now is None else now)),
-                      os.getpid() if pid is None else pid)
+    return '%s-%d' % (compact_utc(now), os.getpid() if pid is None else pid)
 
 
 class BackupPaths(object):

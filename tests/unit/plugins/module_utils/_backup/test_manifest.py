@@ -43,6 +43,7 @@ def test_utc_text_round_trips_in_one_format():
     assert manifest.parse_utc('2026-12-05T05:42:58Z') == 1796449378
     assert manifest.parse_utc('2026-12-05 05:42') is None and manifest.parse_utc(None) is None
     assert manifest.run_id(1796449378, 4711) == '20261205T054258Z-4711'
+    assert manifest.compact_utc(1796449378) == '20261205T054258Z'
 
 
 def test_complete_manifest_carries_the_run_identity():
