@@ -13,12 +13,18 @@ import socket
 import struct
 
 _OCTET = re.compile(r'^[0-9]{1,3}\Z')
+_DIGITS = re.compile(r'^[0-9]+\Z')
+
+
+def ascii_digits(text):
+    """True for a prefix length or octet written in ASCII digits (str.isdigit() also takes a superscript two,
+    which int() refuses, and Arabic-Indic digits, which int() reads)."""
+    return bool(_DIGITS.match(text))
 
 
 def ipv4_bytes(text):
     """4 bytes of a dotted IPv4 address (all four octets), or None."""
     parts = text.split('.')
-    # ASCII digits only: str.isdigit() is also true for a superscript two or an Arabic-Indic digit, which int() refuses
     if len(parts) != 4 or not all(_OCTET.match(p) and int(p) < 256 for p in parts):
         return None
     return struct.pack('!4B', *[int(p) for p in parts])

@@ -14,6 +14,8 @@ Only properties the user asked for are compared: a share inherits everything els
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import re
+
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 
@@ -96,7 +98,7 @@ def octal_text(value, option):
         raise ValueError("%s: give the permissions as a quoted string such as '755' (YAML reads unquoted 0755 "
                          "as the number 493), got %r" % (option, value))
     text = value.strip()
-    if not text.isdigit() or not 3 <= len(text) <= 4 or any(c in '89' for c in text):
+    if not re.match(r'[0-7]{3,4}\Z', text):  # ASCII octal digits: isdigit() also takes a superscript two
         raise ValueError("%s: '%s' is not octal permissions such as '755' or '0750'" % (option, value))
     if len(text) == 4 and text.startswith('0'):
         text = text[1:]

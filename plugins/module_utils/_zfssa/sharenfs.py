@@ -24,7 +24,7 @@ __metaclass__ = type
 import struct
 
 from ansible_collections.exalogic.backup.plugins.module_utils._host.ipaddr import (
-    format_packed, ipv4_bytes, ipv6_bytes, masked)
+    ascii_digits, format_packed, ipv4_bytes, ipv6_bytes, masked)
 
 
 ACCESS_MODES = ('rw', 'ro', 'none')
@@ -59,7 +59,7 @@ def parse_network(value, option='network'):
     bits = len(packed) * 8
     if not slash:
         return format_packed(packed), bits, family
-    if not prefix_text.isdigit() or int(prefix_text) > bits:
+    if not ascii_digits(prefix_text) or int(prefix_text) > bits:
         raise ValueError("%s: '%s' has an invalid prefix length; use /0 to /%d" % (option, value, bits))
     return format_packed(packed), int(prefix_text), family
 
@@ -75,7 +75,7 @@ def network_entry(value, option='network'):
 def _short_ipv4_network(text):
     """Solaris '@172.16' style (octet-aligned, no prefix): (bytes, prefix) or None."""
     parts = text.split('.')
-    if not 1 <= len(parts) < 4 or not all(p.isdigit() and int(p) < 256 for p in parts):
+    if not 1 <= len(parts) < 4 or not all(ascii_digits(p) and int(p) < 256 for p in parts):
         return None
     numbers = [int(p) for p in parts] + [0] * (4 - len(parts))
     return struct.pack('!4B', *numbers), 8 * len(parts)
@@ -106,7 +106,7 @@ def canonical_entry(entry):
     if packed is None:
         return deny + text.lower()
     if prefix is None:
-        prefix = int(prefix_text) if prefix_text.isdigit() else len(packed) * 8
+        prefix = int(prefix_text) if ascii_digits(prefix_text) else len(packed) * 8
     prefix = min(prefix, len(packed) * 8)
     return '%s@%s/%d' % (deny, format_packed(masked(packed, prefix)), prefix)
 

@@ -225,6 +225,7 @@ def test_invalid_property_value_reports_the_fault(monkeypatch):
 @pytest.mark.parametrize('given, message', [
     (dict(name='vs01', root_permissions=750), 'root_permissions: give the permissions as a quoted string'),
     (dict(name='vs01', root_permissions='0789'), "root_permissions: '0789' is not octal permissions"),
+    (dict(name='vs01', root_permissions=u'7\u00b25'), "is not octal permissions"),  # a superscript two
     (dict(name='vs01', reservation='1X'), "reservation: '1X' is not a size"),
     (dict(name='vs01', nfs_exceptions=[{'network': '10.0.0.0/40'}]), 'nfs_exceptions[0].network: '),
     (dict(name='vs01', project=None), 'project is required'),

@@ -7,7 +7,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.exalogic.backup.plugins.module_utils._host.ipaddr import (
-    compress_ipv6, format_packed, ipv4_bytes, ipv6_bytes, masked)
+    ascii_digits, compress_ipv6, format_packed, ipv4_bytes, ipv6_bytes, masked)
 
 
 @pytest.mark.parametrize('text, packed', [
@@ -47,3 +47,10 @@ def test_masked_keeps_the_network_part():
 ])
 def test_compress_ipv6_follows_rfc_5952(groups, text):
     assert compress_ipv6(groups) == text
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('24', True), ('0', True), ('', False), (u'2\u00b2', False), (u'\u0662\u0664', False), ('-1', False), (' 8', False),
+])
+def test_ascii_digits_only(text, expected):
+    assert ascii_digits(text) is expected

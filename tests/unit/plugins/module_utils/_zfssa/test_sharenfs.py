@@ -28,6 +28,7 @@ def test_network_entry_accepts_hosts_and_cidr_networks(given, expected):
 @pytest.mark.parametrize('given', [
     '10.0.1', '10.0.1.256', '10.0.1.0/33', '10.0.1.0/', '10.0.1.0/x', 'fd00::/129', 'vs01.example.com',
     '', '1.2.3.4.5', 'fd00:::1', '10.0.0.1/-1',
+    u'10.0.1.0/2\u00b2', u'10.0.1.0/\u0662\u0664',  # a superscript two, Arabic-Indic digits: not ASCII digits
 ])
 def test_network_entry_rejects_what_is_not_an_address(given):
     with pytest.raises(ValueError) as err:
@@ -44,6 +45,8 @@ def test_network_entry_rejects_what_is_not_an_address(given):
     ('VS01.Example.COM', 'vs01.example.com'),
     ('.example.com', '.example.com'),
     ('@mynet', '@mynet'),
+    (u'@1\u00b2', u'@1\u00b2'),             # not ASCII digits: compared as text, never a crash
+    (u'@10.0.1.0/\u00b2', '@10.0.1.0/32'),  # an unreadable prefix: the address itself
 ])
 def test_canonical_entry(given, expected):
     assert sharenfs.canonical_entry(given) == expected
