@@ -28,8 +28,8 @@ def share(name, project='backups', **props):
     return obj
 
 
-def run(appliance, monkeypatch, **kwargs):
-    params = module_args(dict(pool='gold', project='backups'), kwargs.pop('check_mode', False), kwargs.pop('diff', False), **kwargs)
+def run(appliance, monkeypatch, check=False, diff=False, **args):
+    params = module_args(dict(pool='gold', project='backups'), check, diff, **args)
     return run_zfssa_module(zfssa_filesystem.main, params, monkeypatch, appliance)
 
 
@@ -167,13 +167,13 @@ def test_check_mode_never_writes(monkeypatch):
         ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
         ('GET', PROJECT): answer({'project': {'name': 'backups'}}),
     })
-    result, failed = run(appliance, monkeypatch, name='vs01', quota='1G', check_mode=True)
+    result, failed = run(appliance, monkeypatch, name='vs01', quota='1G', check=True)
     assert not failed and result['changed'] is True
     assert result['filesystem']['quota'] == G
-    result, failed = run(appliance, monkeypatch, name='vs02', check_mode=True)
+    result, failed = run(appliance, monkeypatch, name='vs02', check=True)
     assert not failed and result['changed'] is True
     assert result['filesystem'] == {'name': 'vs02', 'pool': 'gold', 'project': 'backups'}
-    result, failed = run(appliance, monkeypatch, name='vs01', state='absent', check_mode=True)
+    result, failed = run(appliance, monkeypatch, name='vs01', state='absent', check=True)
     assert not failed and result['changed'] is True
     assert appliance.writes() == []
 
@@ -204,7 +204,7 @@ def test_unknown_project_fails_with_a_clear_message(monkeypatch):
 
 def test_unknown_pool_fails_with_a_clear_message_in_check_mode_too(monkeypatch):
     appliance = FakeAppliance({('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]})})
-    result, failed = run(appliance, monkeypatch, name='vs01', pool='silver', check_mode=True)
+    result, failed = run(appliance, monkeypatch, name='vs01', pool='silver', check=True)
     assert failed
     assert result['msg'] == ("Could not create filesystem silver/backups/vs01: pool 'silver' does not exist on the "
                              "appliance (pools: gold); set the pool option to one of them")
@@ -320,7 +320,7 @@ def test_bulk_over_several_projects_uses_the_appliance_wide_list(monkeypatch):
 
 def test_bulk_check_mode_writes_nothing_and_checks_the_project_once(monkeypatch):
     appliance = FakeAppliance({('GET', SHARES): answer({'filesystems': [share('vs00')]})})
-    result, failed = run(appliance, monkeypatch, filesystems=bulk_entries(5), check_mode=True)
+    result, failed = run(appliance, monkeypatch, filesystems=bulk_entries(5), check=True)
     assert not failed, result
     assert appliance.writes() == []
     assert appliance.requests() == [('GET', SHARES)]

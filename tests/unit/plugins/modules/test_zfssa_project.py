@@ -26,8 +26,8 @@ def args(**kwargs):
     return dict(CONNECTION, pool='gold', name='backups', **kwargs)
 
 
-def run(appliance, monkeypatch, **kwargs):
-    params = module_args(dict(pool='gold', name='backups'), kwargs.pop('check_mode', False), kwargs.pop('diff', False), **kwargs)
+def run(appliance, monkeypatch, check=False, diff=False, **args):
+    params = module_args(dict(pool='gold', name='backups'), check, diff, **args)
     return run_zfssa_module(zfssa_project.main, params, monkeypatch, appliance)
 
 
@@ -92,7 +92,7 @@ def test_create_in_check_mode_only_reads(monkeypatch):
         ('GET', PROJECT): not_found(),
         ('GET', API + '/pools'): answer({'pools': [{'name': 'gold'}]}),
     })
-    result, failed = run(appliance, monkeypatch, quota='10G', check_mode=True)
+    result, failed = run(appliance, monkeypatch, quota='10G', check=True)
     assert not failed, result
     assert result['changed'] is True
     assert appliance.writes() == []
@@ -188,7 +188,7 @@ def test_equal_meaning_is_no_change(monkeypatch, given, current):
 
 def test_modify_in_check_mode_predicts_without_writing(monkeypatch):
     appliance = appliance_with(existing())
-    result, failed = run(appliance, monkeypatch, snapdir='visible', check_mode=True, diff=True)
+    result, failed = run(appliance, monkeypatch, snapdir='visible', check=True, diff=True)
     assert not failed, result
     assert result['changed'] is True
     assert appliance.writes() == []
@@ -241,7 +241,7 @@ def test_delete_in_check_mode_and_of_a_missing_project_write_nothing(monkeypatch
         ('GET', PROJECT): answer({'project': existing()}),
         ('GET', PROJECT + '/filesystems'): answer({'filesystems': []}),
     })
-    result, failed = run(appliance, monkeypatch, state='absent', check_mode=True)
+    result, failed = run(appliance, monkeypatch, state='absent', check=True)
     assert not failed and result['changed'] is True
     assert appliance.writes() == []
 
