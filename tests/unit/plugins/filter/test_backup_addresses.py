@@ -52,4 +52,3 @@ def test_two_hosts_on_one_share_are_refused():
 def test_invalid_share_name_is_refused():
     with pytest.raises(AnsibleFilterError, match='share name'):
         backup_addresses(['a'], {'a': {'ansible_host': '10.0.0.1', 'zfssa_backup_share_name': 'a/b'}})
-

@@ -38,4 +38,3 @@ def test_pairs_win_and_addresses_limit_the_map():
 def test_bad_input_is_refused_with_a_clear_message(networks, kwargs, message):
     with pytest.raises(AnsibleFilterError, match=message):
         ip_remap(networks, **kwargs)
-
