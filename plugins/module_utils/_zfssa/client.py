@@ -7,9 +7,13 @@ Behaviour (see docs/zfssa-client.md; the appliance facts it relies on are in
 docs/reference/appliance-api.md):
 
 - HTTPS to ``https://<host>:<port>/api/<service>/<v1|v2><path>``, JSON in and out.
-- One session per client: lazy ``POST /api/access/<ver>`` with Basic auth returns ``X-Auth-Session``,
-  which later requests carry; ``logout()`` (or leaving a ``with`` block) sends ``DELETE /api/access/<ver>``.
-  When the access service answers 404/501 the client sends Basic auth on every request instead.
+- One session per client, opened on demand: a client's first request, when it is a GET, carries Basic auth
+  and no session (a module that only reads once costs one request); before any other request
+  ``POST /api/access/<ver>`` with Basic auth returns ``X-Auth-Session``, which later requests carry;
+  ``logout()`` (or leaving a ``with`` block) sends ``DELETE /api/access/<ver>``. A first GET answered 401
+  or without the appliance's headers is sent again after a normal login, so bad credentials and
+  non-appliance servers fail as before. When the access service answers 404/501 the client sends Basic
+  auth on every request instead.
 - 401 (and 500 whose fault says the session is not valid) -> log in again once and repeat the request.
 - 503/408/429/502/504 and connection refused/reset/timeout -> bounded exponential backoff.
 - A POST is never repeated blindly after an ambiguous failure (the appliance may have applied it):
@@ -47,6 +51,8 @@ except ImportError:  # Python 2 (ansible-core 2.16 targets); module_utils may no
 from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible.module_utils.urls import open_url, SSLValidationError
+
+from ansible_collections.exalogic.backup.plugins.module_utils._host.ipaddr import ascii_digits
 
 DEFAULT_PORT = 215
 API_VERSIONS = ('v1', 'v2')
@@ -532,6 +538,11 @@ def looks_like_appliance(response):
     return isinstance(parsed, dict) and isinstance(parsed.get('fault'), dict)
 
 
+def answered_by_appliance(response):
+    """An answer to a Basic-auth read the client may use without having logged in (not a 401, an appliance's)."""
+    return response.status != 401 and looks_like_appliance(response)
+
+
 def lists_services(response):
     """True for the answer of GET /api/access/v1: {"services": [{"name", "version", "uri"}, ...]}."""
     parsed = parse_json(response.data)
@@ -566,7 +577,7 @@ class ZfssaClient(object):
     """Talks to one appliance; see the module docstring for the session, retry and POST rules."""
 
     def __init__(self, host, user, password, port=DEFAULT_PORT, api_version='v1', validate_certs=True,
-                 ca_path=None, timeout=30, retries=4, backoff=1.0, transport=None, sleep=None):
+                 ca_path=None, timeout=30, retries=4, backoff=1.0, transport=None, sleep=None, lazy_login=True):
         problem = connection_param_problem(host, user, port, api_version, timeout, retries)
         if problem:
             raise ZfssaError(problem)
@@ -584,6 +595,7 @@ class ZfssaClient(object):
         self.sleep = time.sleep if sleep is None else sleep
         self.request_count = 0
         self.auth_mode = 'session'  # becomes 'basic' when the access service is missing
+        self.lazy_login = lazy_login  # the first request, a GET, goes without a session (see _may_skip_login)
         self._session = None
         self._access_version = api_version
         self.secret_sink = None  # called with each new secret (the module's no_log_values.add)
@@ -719,7 +731,9 @@ class ZfssaClient(object):
         relogged = False
         ambiguous = False
         while True:
-            self._ensure_auth()
+            lazy = self._may_skip_login(method)
+            if not lazy:
+                self._ensure_auth()
             attempts += 1
             try:
                 response = self._send(method, full_path, data, self._auth_headers(), query)
@@ -729,6 +743,9 @@ class ZfssaClient(object):
                     return found, attempts
                 ambiguous = ambiguous or exc.ambiguous
                 self._wait(attempts, None)
+                continue
+            if lazy and not answered_by_appliance(response):
+                attempts -= 1  # the login that follows decides; not a retry
                 continue
             if self._session_rejected(response) and not relogged:
                 relogged = True
@@ -801,11 +818,21 @@ class ZfssaClient(object):
             return
         delay = self.backoff * (2 ** (attempt - 1))
         retry_after = response.headers.get('retry-after') if response is not None else None
-        if retry_after and to_text(retry_after).strip().isdigit():
-            delay = max(delay, float(retry_after))
+        if retry_after and ascii_digits(to_text(retry_after).strip()):
+            delay = max(delay, float(to_text(retry_after).strip()))
         self.sleep(min(delay, MAX_DELAY))
 
     # ---- authentication
+
+    def _may_skip_login(self, method):
+        """True for a client's first request when it is a read: it goes with Basic auth and no session.
+
+        A module that reads once (a second run with nothing to change) then costs one request instead of
+        three (login, read, logout). Writes never go first without a login, so they only ever reach a
+        server that proved to be an appliance.
+        """
+        return (self.lazy_login and self.auth_mode == 'session' and self._session is None and method == 'GET'
+                and self.request_count == 0)
 
     def _ensure_auth(self):
         if self.auth_mode == 'session' and self._session is None:

@@ -33,10 +33,12 @@ except ImportError:  # Python 2
 
 CONNECTION = dict(host='zfs.example.com', user='root', password='S3cret-Pa55', retries=2)  # the fake ignores TLS
 ACCESS = '/api/access/v1'
+# Every appliance answer carries the software version (docs/reference/appliance-api.md, transport).
+VERSION_HEADER = {'X-Zfssa-Version': 'nas.2013.1.1'}
 
 
 def answer(obj, status=200):
-    return (status, {'Content-Type': 'application/json'}, json.dumps(obj).encode())
+    return (status, dict(VERSION_HEADER, **{'Content-Type': 'application/json'}), json.dumps(obj).encode())
 
 
 def fault(status, message, details=None):

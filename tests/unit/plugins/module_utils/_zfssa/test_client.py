@@ -94,6 +94,7 @@ def make_client(script, **kwargs):
     transport = FakeTransport(script)
     kwargs.setdefault('sleep', Sleeps())
     kwargs.setdefault('backoff', 0)
+    kwargs.setdefault('lazy_login', False)  # the session tests script the login first; the lazy read has its own
     client = ZfssaClient(HOST, 'root', PASSWORD, transport=transport, **kwargs)
     return client, transport
 
@@ -114,6 +115,66 @@ def test_session_login_is_reused_and_logged_out():
     assert client.request_count == 4
     # the session id replaces credentials: they travel only on the login request
     assert all('Authorization' not in c['headers'] for c in transport.calls[1:])
+
+
+APPLIANCE = {'X-Zfssa-Version': 'nas.2013.1.1', 'Content-Type': 'application/json'}
+
+
+def appliance_ok(obj, status=200):
+    return (status, APPLIANCE, body(obj))
+
+
+def test_a_single_read_costs_one_request_with_basic_auth():
+    with make_client([appliance_ok({'pools': []})], lazy_login=True)[0] as client:
+        transport = client.transport
+        assert client.get('/pools') == {'pools': []}
+    assert transport.sequence() == [('GET', BASE + '/api/storage/v1/pools', 'basic')]
+
+
+def test_a_missing_object_on_the_first_read_needs_no_login():
+    client, transport = make_client([fault(404, 'ERR_NOT_FOUND', 'no such project')], lazy_login=True)
+    assert client.get_or_none('/pools/gold/projects/backups', 'project') is None
+    assert transport.sequence() == [('GET', BASE + '/api/storage/v1/pools/gold/projects/backups', 'basic')]
+
+
+def test_the_second_request_opens_a_session_and_it_is_closed():
+    script = [appliance_ok({'project': {'name': 'backups'}}), login_ok('s1'), appliance_ok({'project': {}}, 202),
+              NO_CONTENT]
+    with make_client(script, lazy_login=True)[0] as client:
+        transport = client.transport
+        client.get('/pools/gold/projects/backups')
+        client.put('/pools/gold/projects/backups', {'quota': 1})
+    assert transport.sequence() == [
+        ('GET', BASE + '/api/storage/v1/pools/gold/projects/backups', 'basic'),
+        ('POST', BASE + '/api/access/v1', 'basic'),
+        ('PUT', BASE + '/api/storage/v1/pools/gold/projects/backups', 'session:s1'),
+        ('DELETE', BASE + '/api/access/v1', 'session:s1'),
+    ]
+
+
+def test_a_write_first_always_logs_in_first():
+    client, transport = make_client([login_ok('s1'), appliance_ok({'project': {}}, 201)], lazy_login=True)
+    client.post('/pools/gold/projects', {'name': 'backups'})
+    assert [c[0] for c in transport.sequence()] == ['POST', 'POST']
+    assert transport.sequence()[0][1] == BASE + '/api/access/v1'
+
+
+def test_a_first_read_refused_401_fails_like_a_refused_login():
+    client, transport = make_client([fault(401, 'ERR_UNAUTHORIZED'), fault(401, 'ERR_UNAUTHORIZED', 'bad credentials')],
+                                    lazy_login=True)
+    with pytest.raises(ZfssaError) as info:
+        client.get('/pools')
+    assert str(info.value) == 'POST /api/access/v1: HTTP 401 ERR_UNAUTHORIZED: bad credentials (login failed)'
+    assert 'ZFSSA_PASSWORD' in info.value.hint
+
+
+def test_a_first_read_answered_by_a_non_appliance_is_not_used():
+    page = (200, {'Content-Type': 'application/json'}, body({'pools': ['not', 'an', 'appliance']}))
+    client, transport = make_client([page, (404, {}, b'<html>'), (404, {}, b'<html>')], lazy_login=True)
+    with pytest.raises(ZfssaError) as info:
+        client.get('/pools')
+    assert 'is not a ZFS Storage Appliance REST API' in str(info.value)
+    assert [c[0] for c in transport.sequence()] == ['GET', 'POST', 'GET']
 
 
 def test_json_headers_and_body():
@@ -276,6 +337,15 @@ def test_waits_are_capped_and_retry_after_is_honoured():
     client = make_client([login_ok()] + [busy] * 6 + [ok({})], backoff=1, retries=6, sleep=sleeps)[0]
     client.get('/pools')
     assert sleeps == [7, 7, 7, 8, 16, zfssa.MAX_DELAY]
+
+
+@pytest.mark.parametrize('value', [u'\u00b2', u'\u0667', u'soon', u'-3'])
+def test_a_retry_after_that_is_not_ascii_digits_is_ignored(value):
+    sleeps = Sleeps()
+    busy = (503, {'Retry-After': value}, b'')
+    client = make_client([login_ok(), busy, ok({})], backoff=1, retries=2, sleep=sleeps)[0]
+    client.get('/pools')
+    assert sleeps == [1]
 
 
 @pytest.mark.parametrize('status', [408, 429, 502, 504])
@@ -594,7 +664,7 @@ def test_urls_for_each_api_version_and_service(version):
 
 def test_ipv6_host_and_port():
     transport = FakeTransport([login_ok(), ok({})])
-    ZfssaClient('fd00::5', 'root', PASSWORD, port=8215, transport=transport).get('/pools')
+    ZfssaClient('fd00::5', 'root', PASSWORD, port=8215, transport=transport, lazy_login=False).get('/pools')
     assert transport.calls[1]['url'] == 'https://[fd00::5]:8215/api/storage/v1/pools'
 
 
@@ -671,7 +741,8 @@ def test_basic_token_and_session_id_are_masked_like_the_password():
 def test_the_module_output_masks_the_token_and_the_session_too(monkeypatch):
     with patched_exits(monkeypatch):
         module = spec_module({'host': HOST, 'user': 'root', 'password': PASSWORD}, monkeypatch)
-    client = ZfssaClient.from_module(module, transport=FakeTransport([login_ok('sess-7731aa'), ok({})]), backoff=0)
+    client = ZfssaClient.from_module(module, transport=FakeTransport([login_ok('sess-7731aa'), ok({})]), backoff=0,
+                                     lazy_login=False)
     client.get('/pools')
     assert {PASSWORD, BASIC.split()[1], 'sess-7731aa'} <= module.no_log_values
 
@@ -704,7 +775,8 @@ def test_validate_certs_false_warns_once(monkeypatch):
     with patched_exits(monkeypatch):
         module = spec_module({'host': HOST, 'user': 'root', 'password': PASSWORD, 'validate_certs': False}, monkeypatch)
     monkeypatch.setattr(module, 'warn', warnings.append)
-    client = ZfssaClient.from_module(module, transport=FakeTransport([login_ok(), ok({}), ok({})]), backoff=0)
+    client = ZfssaClient.from_module(module, transport=FakeTransport([login_ok(), ok({}), ok({})]), backoff=0,
+                                     lazy_login=False)
     client.get('/pools')
     client.get('/pools')
     assert len(warnings) == 1 and 'validate_certs is false' in warnings[0] and 'ca_path' in warnings[0]
@@ -844,19 +916,21 @@ def https_appliance(tls_files):
 
 def test_default_transport_over_real_https(https_appliance, tls_files):
     port, script = https_appliance
-    script.answers = [login_ok('real'), fault(503, 'ERR_BUSY'), ok({'pools': [{'name': 'gold'}]}),
+    # the first read goes with Basic auth; it is busy, so the retry logs in and the session is used from then on
+    script.answers = [fault(503, 'ERR_BUSY'), login_ok('real'), ok({'pools': [{'name': 'gold'}]}),
                       fault(404, 'ERR_NOT_FOUND', 'no such project'), NO_CONTENT]
     with ZfssaClient('127.0.0.1', 'root', PASSWORD, port=port, ca_path=tls_files[0], backoff=0) as client:
         assert client.get('/pools') == {'pools': [{'name': 'gold'}]}
         assert client.get_or_none(storage_paths.project('gold', 'nope'), 'project') is None
     assert [(m, p, h.get('X-Auth-Session'), h.get('Accept')) for m, p, h, d in script.seen] == [
+        ('GET', '/api/storage/v1/pools', None, 'application/json'),
         ('POST', '/api/access/v1', None, 'application/json'),
-        ('GET', '/api/storage/v1/pools', 'real', 'application/json'),
         ('GET', '/api/storage/v1/pools', 'real', 'application/json'),
         ('GET', '/api/storage/v1/pools/gold/projects/nope', 'real', 'application/json'),
         ('DELETE', '/api/access/v1', 'real', 'application/json'),
     ]
     assert script.seen[0][2]['Authorization'] == BASIC
+    assert script.seen[1][2]['Authorization'] == BASIC
 
 
 def test_default_transport_refuses_an_unknown_certificate(https_appliance):
@@ -864,7 +938,7 @@ def test_default_transport_refuses_an_unknown_certificate(https_appliance):
     client = ZfssaClient('127.0.0.1', 'root', PASSWORD, port=port, backoff=0)
     with pytest.raises(ZfssaError) as info:
         client.get('/pools')
-    assert str(info.value).startswith('POST /api/access/v1: TLS/certificate error')
+    assert str(info.value).startswith('GET /api/storage/v1/pools: TLS/certificate error')
     assert 'ca_path' in info.value.hint
     assert client.request_count == 1  # not retried
     assert script.seen == []
