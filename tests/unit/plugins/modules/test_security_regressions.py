@@ -120,3 +120,161 @@ def test_h2_a_directory_eve_swaps_for_a_symlink_right_before_setfacl_is_not_foll
     assert raced and os.path.islink(str(dest / 'home' / 'eve' / 'sub'))
     st = os.stat(str(victim / 'shadow'))
     assert (st.st_uid, st.st_mode & 0o777) == (0, 0o600) and 'user:65534' not in acl_of(str(victim / 'shadow'))
+
+
+def test_h2_h5_a_path_restore_applies_only_entries_of_the_selected_paths(tmp_path):
+    """security.md H2 / restore-safety.md h5, path-restore variant: `paths: [/opt/app]` with side-car lines
+    for the restored tree, for other files inside dest_root, for `opt/app/../..` and below a restored
+    absolute symlink: only the entries of /opt/app reach a file."""
+    tree, meta, dest = tmp_path / 'share' / 'vs1' / 'root', tmp_path / 'share' / 'vs1' / 'meta', tmp_path / 'dest'
+    outside = tmp_path / 'outside'
+    write(str(outside / 'secret'), 'SECRET-A')
+    write(str(outside / 'python3'), 'elf')
+    write(str(tree / 'opt' / 'app' / 'bin' / 'run'), 'app')
+    write(str(tree / 'usr' / 'bin' / 'ls'), 'ls')
+    write(str(dest / 'usr' / 'bin' / 'ls'), 'ls')
+    os.symlink(str(outside), str(tree / 'opt' / 'app' / 'lnk'))  # restored as it is: a symlink leaving dest
+    block = 'user::rw-\nuser:1000:rwx\ngroup::r--\nmask::rwx\nother::r--\n\n'
+    write(str(meta / 'acls.txt'), ''.join('# file: %s\n%s' % (name, block) for name in (
+        'opt/app/bin/run', 'usr/bin/ls', 'opt/app/lnk/secret', 'opt/app/../../../outside/secret')))
+    write(str(meta / 'capabilities.txt'), 'opt/app/bin/run cap_net_bind_service=ep\nusr/bin/ls cap_setuid=ep\n'
+                                          'opt/app/../../../outside/python3 cap_setuid=ep\nopt/app/lnk/python3 cap_setuid=ep\n')
+    restore, paths = job(tmp_path, paths=['/opt/app'])
+    restore.transfer(paths)
+    restore.reapply_sidecar(paths)
+    assert os.readlink(str(dest / 'opt' / 'app' / 'lnk')) == str(outside)
+    assert 'user:1000:rwx' in acl_of(str(dest / 'opt' / 'app' / 'bin' / 'run'))
+    assert 'cap_net_bind_service=ep' in getcap(str(dest / 'opt' / 'app' / 'bin' / 'run'))
+    for untouched in (dest / 'usr' / 'bin' / 'ls', outside / 'secret', outside / 'python3'):
+        assert 'user:1000' not in acl_of(str(untouched)) and getcap(str(untouched)) == '', untouched
+    assert os.stat(str(outside / 'secret')).st_mode & 0o777 == 0o644
+    sidecar = restore.result['sidecar']
+    assert (sidecar['acls'], sidecar['capabilities']) == (1, 1) and sidecar['refused'] >= 3
+
+
+@pytest.fixture
+def alarm():
+    """A share record read without O_NONBLOCK would hang the restore: turn that into a failure."""
+    def timeout(*_args):
+        raise AssertionError('the restore hung reading the share')
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(10)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+def complete_backup(share, run_id='r1', end='2026-12-01T02:00:00Z'):
+    write(str(share / 'vs1' / 'root' / 'etc' / 'hosts'), '127.0.0.1 localhost\n')
+    write(str(share / 'vs1' / 'meta' / 'manifest.json'), json.dumps(dict(status='complete', run_id=run_id, end=end)))
+    write(str(share / 'vs1' / 'meta' / 'run.json'), json.dumps(dict(status='complete', run_id=run_id)))
+
+
+@pytest.mark.parametrize('record', ['manifest.json', 'run.json'])
+@pytest.mark.parametrize('plant', ['fifo', 'dev_zero'])
+def test_m5_a_restore_fails_cleanly_on_a_planted_record(tmp_path, alarm, record, plant):
+    """security.md M5 (restore side): manifest.json or run.json is a FIFO or a symlink to /dev/zero."""
+    complete_backup(tmp_path / 'share')
+    path = str(tmp_path / 'share' / 'vs1' / 'meta' / record)
+    os.unlink(path)
+    os.mkfifo(path) if plant == 'fifo' else os.symlink('/dev/zero', path)
+    os.makedirs(str(tmp_path / 'dest'))
+    restore, _paths = job(tmp_path, mount_point=str(tmp_path / 'share'))
+    with pytest.raises(JobFailed, match='the backup records are not usable'):
+        restore.choose_source()
+    assert os.listdir(str(tmp_path / 'dest')) == []
+
+
+@pytest.mark.parametrize('sidecar_file', ['acls.txt', 'capabilities.txt', 'xattrs.txt'])
+def test_m5_a_planted_side_car_fifo_fails_the_side_car_step_instead_of_hanging(tmp_path, alarm, sidecar_file):
+    complete_backup(tmp_path / 'share')
+    os.mkfifo(str(tmp_path / 'share' / 'vs1' / 'meta' / sidecar_file))
+    os.makedirs(str(tmp_path / 'dest'))
+    restore, _paths = job(tmp_path, mount_point=str(tmp_path / 'share'))
+    paths = restore.choose_source()
+    restore.transfer(paths)
+    with pytest.raises(JobFailed, match='side-car not applied'):
+        restore.reapply_sidecar(paths)
+    assert read(str(tmp_path / 'dest' / 'etc' / 'hosts')) == '127.0.0.1 localhost\n'
+
+
+def test_m5_as_of_skips_a_snapshot_whose_manifest_is_a_fifo(tmp_path, alarm):
+    """security.md M5: in as_of every snapshot's manifest is read; a planted FIFO in one must not hang it."""
+    snapshots = tmp_path / 'share' / '.zfs' / 'snapshot'
+    complete_backup(snapshots / 'good', end='2026-12-01T02:00:00Z')
+    complete_backup(snapshots / 'planted', end='2026-12-02T02:00:00Z')
+    os.unlink(str(snapshots / 'planted' / 'vs1' / 'meta' / 'manifest.json'))
+    os.mkfifo(str(snapshots / 'planted' / 'vs1' / 'meta' / 'manifest.json'))
+    os.makedirs(str(tmp_path / 'dest'))
+    restore, _paths = job(tmp_path, mount_point=str(tmp_path / 'share'), as_of='2026-12-03')
+    warnings = []
+    restore.module.warn = warnings.append
+    restore.choose_source()
+    assert restore.result['snapshot'] == 'good'
+    assert [w for w in warnings if w.startswith('snapshot planted skipped')]
+
+
+COLLECTIONS_DIR = os.path.abspath(os.path.join(os.path.dirname(layout_info.__file__), *['..'] * 5))
+
+
+def module_in_namespace(tmp_path, module, args, mounts):
+    """Run a module as Ansible does (its own process, JSON args file) in a private mount namespace in which
+    `mounts` ([(source, target)] bind mounts) hold: the host's mount table never changes."""
+    args_file = tmp_path / 'args.json'
+    args_file.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+    binds = ''.join('mount --bind "%s" "%s" && ' % pair for pair in mounts)
+    script = '%sexec "%s" -m ansible_collections.exalogic.backup.plugins.modules.%s "%s"' % (
+        binds, sys.executable, module, args_file)
+    env = dict(os.environ, PYTHONPATH=COLLECTIONS_DIR)
+    proc = subprocess.run(['unshare', '-m', '--propagation', 'private', 'sh', '-ec', script],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+    assert proc.stdout.strip(), proc.stderr.decode()
+    return json.loads(proc.stdout.decode())
+
+
+def test_h6_delete_into_a_bind_mount_of_slash_is_refused(tmp_path):
+    """restore-safety.md h6 / security.md M2: a bind mount of / is /, so delete: true into it is refused."""
+    (tmp_path / 'slash').mkdir()
+    result = module_in_namespace(tmp_path, 'rsync_restore', dict(
+        src=str(tmp_path / 'no-share'), fstype='none', opts='bind', mount_point=str(tmp_path / 'mnt'),
+        backup_dir='vs1', delete=True, dest_root=str(tmp_path / 'slash')), [('/', str(tmp_path / 'slash'))])
+    assert result.get('failed') and 'delete: true into / would replace the running system' in result['msg']
+    assert not os.path.exists(str(tmp_path / 'mnt'))  # refused before any mount or lock
+
+
+CMDLINE = ('BOOT_IMAGE=/vmlinuz root=/dev/sda1 rd.iscsi.initiator=iqn.2026-01.x:vs1 rd.iscsi.username=vs1 '
+           'rd.iscsi.password=S3cretChap rd.iscsi.in.password=InS3cret '
+           'netroot=iscsi:vs1:NetS3cret@192.168.1.5::3260::iqn.2026-01.x:t ip=dhcp\n')
+
+
+def test_l7_cmdline_secrets_never_reach_layout_info_results(tmp_path):
+    """security.md L7: /proc/cmdline with iSCSI/CHAP secrets (bind-mounted over it in a namespace)."""
+    (tmp_path / 'cmdline').write_text(CMDLINE)
+    result = module_in_namespace(tmp_path, 'layout_info', dict(gather=['system']),
+                                 [(str(tmp_path / 'cmdline'), '/proc/cmdline')])
+    assert not result.get('failed'), result
+    text = json.dumps(result)
+    assert 'S3cret' not in text
+    cmdline = result['layout']['system']['cmdline']
+    assert 'root=/dev/sda1' in cmdline and 'rd.iscsi.password=' in cmdline and '192.168.1.5::3260' in cmdline
+
+
+def test_l7_m6_the_layout_side_car_on_the_share_holds_no_host_secret(tmp_path):
+    """security.md L7 and M6 through rsync_backup: the share gets meta/layout.json from an alternate root
+    whose release file points at the host's shadow, on a host whose cmdline holds CHAP secrets."""
+    share, sysroot, victim = tmp_path / 'share', tmp_path / 'sysroot', tmp_path / 'victim'
+    write(str(share / '.exalogic-backup-share'), 'share')
+    write(str(sysroot / 'etc' / 'hosts'), '127.0.0.1 localhost\n')
+    write(str(victim / 'shadow'), 'root:HostHASH:19000:0:99999:7:::\n')
+    os.symlink(str(victim / 'shadow'), str(sysroot / 'etc' / 'oracle-release'))
+    os.symlink(str(victim / 'shadow'), str(sysroot / 'etc' / 'hostname'))
+    (tmp_path / 'cmdline').write_text(CMDLINE)
+    result = module_in_namespace(tmp_path, 'rsync_backup', dict(
+        src=str(share), fstype='none', opts='bind', mount_point=str(share), backup_dir='vs1', root=str(sysroot),
+        sources=['/'], expected_mounts=[], sidecar=['layout']), [(str(tmp_path / 'cmdline'), '/proc/cmdline')])
+    assert not result.get('failed'), result.get('msg')
+    layout = read(str(share / 'vs1' / 'meta' / 'layout.json'))
+    assert 'S3cret' not in layout and 'HostHASH' not in layout and 'rd.iscsi.password=' in layout
+    assert 'HostHASH' not in json.dumps(result) and 'S3cret' not in json.dumps(result)
+    # the mirror itself keeps the alternate root's symlinks as symlinks (a backup trusts its root's data)
+    assert os.readlink(str(share / 'vs1' / 'root' / 'etc' / 'oracle-release')) == str(victim / 'shadow')
