@@ -19,8 +19,10 @@ import sys
 import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import layout_info, rsync_restore
-from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed
+from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed, mount_lock_file
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.rsync_lab import read, write
+from ansible_collections.exalogic.backup.tests.unit.plugins.modules.test_rsync_backup_share_safety import (
+    job as backup_job, lab, run_steps, victim_intact)
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.test_rsync_restore_safety import job
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import run_module
 
@@ -278,3 +280,42 @@ def test_l7_m6_the_layout_side_car_on_the_share_holds_no_host_secret(tmp_path):
     assert 'HostHASH' not in json.dumps(result) and 'S3cret' not in json.dumps(result)
     # the mirror itself keeps the alternate root's symlinks as symlinks (a backup trusts its root's data)
     assert os.readlink(str(share / 'vs1' / 'root' / 'etc' / 'oracle-release')) == str(victim / 'shadow')
+
+
+@pytest.mark.parametrize('which', ['backup_dir lock', 'mount point lock'])
+def test_m7_a_lock_symlink_planted_by_a_local_user_is_refused_and_its_target_untouched(lab, which):
+    """security.md M7: nobody plants the next run's lock name in a world-writable lock directory (1777)."""
+    locks = lab / 'locks'
+    locks.mkdir()
+    os.chmod(str(locks), 0o1777)
+    backup = backup_job(lab, lock_file=str(locks / 'vs1.lock'))
+    name = 'vs1.lock' if which == 'backup_dir lock' else os.path.basename(mount_lock_file(backup.p))
+    as_nobody(str(locks), 'ln -s %s %s' % (lab / 'victim' / 'shadow', name))
+    with pytest.raises(JobFailed, match='is a symlink'):
+        run_steps(backup)
+    assert victim_intact(lab) and not os.path.exists(str(lab / 'share' / 'vs1' / 'root'))
+
+
+def test_h1_a_planted_layout_side_car_symlink_is_replaced_never_followed(lab):
+    """security.md H1, the reviewer's first plant: vs1/meta/layout.json -> the host's /etc/shadow."""
+    meta = lab / 'share' / 'vs1' / 'meta'
+    os.symlink(str(lab / 'victim' / 'shadow'), str(meta / 'layout.json'))
+    os.symlink(str(lab / 'victim' / 'shadow'), str(meta / 'xattrs.txt'))
+    result = run_steps(backup_job(lab, sidecar=['layout', 'xattrs']))
+    assert victim_intact(lab) and result['manifest']['status'] == 'complete'
+    assert not os.path.islink(str(meta / 'layout.json')) and json.loads(read(str(meta / 'layout.json')))
+
+
+def test_m6_layout_info_with_an_alternate_root_never_publishes_the_hosts_file(monkeypatch, tmp_path):
+    """security.md M6 through the module: <root>/etc/oracle-release and etc/hostname -> the host's shadow."""
+    root = tmp_path / 'altroot'
+    write(str(root / 'etc' / 'fstab'), '# empty\n')
+    write(str(tmp_path / 'shadow'), 'root:HostHASH:19000:0:99999:7:::\n')
+    for name in ('oracle-release', 'hostname', 'system-release'):
+        os.symlink(str(tmp_path / 'shadow'), str(root / 'etc' / name))
+    dest = tmp_path / 'layout.json'
+    result, failed = run_module(layout_info.main, dict(root=str(root), gather=['system', 'fstab'], dest=str(dest)),
+                                monkeypatch)
+    assert not failed and 'HostHASH' not in json.dumps(result) and 'HostHASH' not in read(str(dest))
+    # an absolute link resolves inside the alternate root, where that file does not exist
+    assert result['layout']['system']['hostname_configured'] is None
