@@ -319,3 +319,38 @@ def test_m6_layout_info_with_an_alternate_root_never_publishes_the_hosts_file(mo
     assert not failed and 'HostHASH' not in json.dumps(result) and 'HostHASH' not in read(str(dest))
     # an absolute link resolves inside the alternate root, where that file does not exist
     assert result['layout']['system']['hostname_configured'] is None
+
+
+def test_l5_a_several_clause_capability_set_survives_backup_and_restore(lab, tmp_path):
+    """security.md L5: getcap prints `mixed cap_net_admin=i cap_net_raw+p`; the whole set must be kept and
+    reapplied, and a name holding a newline must not forge a side-car line."""
+    sysroot = lab / 'sysroot'
+    write(str(sysroot / 'usr' / 'bin' / 'mixed'), 'elf')
+    subprocess.check_call(['setcap', 'cap_net_admin=i cap_net_raw+p', str(sysroot / 'usr' / 'bin' / 'mixed')])
+    forged = str(sysroot / 'usr' / 'bin' / 'x\netc/hosts')
+    write(forged, 'elf')
+    subprocess.check_call(['setcap', 'cap_setuid=ep', forged])
+    result = run_steps(backup_job(lab))
+    assert result['manifest']['status'] == 'complete'
+    caps = read(str(lab / 'share' / 'vs1' / 'meta' / 'capabilities.txt')).splitlines()
+    assert [line for line in caps if line.startswith('usr/bin/mixed ')] == ['usr/bin/mixed cap_net_admin=i cap_net_raw+p']
+    assert not [line for line in caps if line.startswith('etc/hosts')]
+    # the same side-car, restored
+    os.makedirs(str(lab / 'dest'))
+    restore, paths = job(lab, mount_point=str(lab / 'share'))
+    paths = restore.choose_source()
+    restore.transfer(paths)
+    restore.reapply_sidecar(paths)
+    restored = getcap(str(lab / 'dest' / 'usr' / 'bin' / 'mixed'))
+    assert 'cap_net_admin=i' in restored and 'cap_net_raw+p' in restored
+    assert getcap(str(lab / 'dest' / 'etc' / 'hosts')) == ''
+
+
+def test_m8_a_bind_share_without_nosuid_nodev_is_named_in_a_warning_of_the_backup(lab):
+    """security.md M8: a share mounted with your own opts (here a plain bind) lacks nosuid,nodev."""
+    backup = backup_job(lab)
+    warnings = []
+    backup.module.warn = warnings.append
+    run_steps(backup)
+    assert [w for w in warnings if 'nosuid' in w and 'nodev' in w]
+    assert os.stat(str(lab / 'share' / 'vs1')).st_mode & 0o777 == 0o700
