@@ -18,17 +18,19 @@ import sys
 
 import pytest
 
-from ansible_collections.exalogic.backup.plugins.modules import layout_info, rsync_restore
+from ansible_collections.exalogic.backup.plugins.modules import layout_info
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed, mount_lock_file
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.rsync_lab import read, write
-from ansible_collections.exalogic.backup.tests.unit.plugins.modules.test_rsync_backup_share_safety import (
-    job as backup_job, lab, run_steps, victim_intact)
+from ansible_collections.exalogic.backup.tests.unit.plugins.modules import test_rsync_backup_share_safety as backup_safety
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.test_rsync_restore_safety import job
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.utils import run_module
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason='needs root: owners, capabilities, setpriv, mounts')
 
 NOBODY = 65534
+# the backup lab of the share-safety tests: a bind-mounted share, a sysroot, victim files outside
+lab = backup_safety.lab
+backup_job, run_steps, victim_intact = backup_safety.job, backup_safety.run_steps, backup_safety.victim_intact
 
 
 def as_nobody(cwd, script):
@@ -229,7 +231,7 @@ def module_in_namespace(tmp_path, module, args, mounts):
         binds, sys.executable, module, args_file)
     env = dict(os.environ, PYTHONPATH=COLLECTIONS_DIR)
     proc = subprocess.run(['unshare', '-m', '--propagation', 'private', 'sh', '-ec', script],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120, check=False)
     assert proc.stdout.strip(), proc.stderr.decode()
     return json.loads(proc.stdout.decode())
 
@@ -354,3 +356,11 @@ def test_m8_a_bind_share_without_nosuid_nodev_is_named_in_a_warning_of_the_backu
     run_steps(backup)
     assert [w for w in warnings if 'nosuid' in w and 'nodev' in w]
     assert os.stat(str(lab / 'share' / 'vs1')).st_mode & 0o777 == 0o700
+
+
+def test_l7_file_names_in_the_result_are_capped(lab):
+    """security.md L7: the result (and so the job log) lists at most 50 changed names, with the full count."""
+    for number in range(80):
+        write(str(lab / 'sysroot' / 'srv' / ('customer-%03d.csv' % number)), 'row')
+    result = run_steps(backup_job(lab))
+    assert len(result['changes']) == 50 and result['stats']['changed'] >= 80
