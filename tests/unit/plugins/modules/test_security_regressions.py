@@ -19,6 +19,7 @@ import sys
 import pytest
 
 from ansible_collections.exalogic.backup.plugins.modules import layout_info
+from ansible_collections.exalogic.backup.plugins.modules.rsync_restore import main as rsync_restore_main
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.run import JobFailed, mount_lock_file
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules.rsync_lab import read, write
 from ansible_collections.exalogic.backup.tests.unit.plugins.modules import test_rsync_backup_share_safety as backup_safety
@@ -364,3 +365,11 @@ def test_l7_file_names_in_the_result_are_capped(lab):
         write(str(lab / 'sysroot' / 'srv' / ('customer-%03d.csv' % number)), 'row')
     result = run_steps(backup_job(lab))
     assert len(result['changes']) == 50 and result['stats']['changed'] >= 80
+
+
+def test_m1_a_nul_byte_in_paths_is_refused_by_the_module(monkeypatch, tmp_path):
+    """security.md M1 / issue 10: `..`, empty components and NUL are refused by the module itself."""
+    result, failed = run_module(rsync_restore_main, dict(
+        src=str(tmp_path / 'no-share'), fstype='none', opts='bind', mount_point=str(tmp_path / 'mnt'),
+        backup_dir='vs1', dest_root=str(tmp_path), paths=['/etc/hosts\0../../x']), monkeypatch)
+    assert failed and 'contains a NUL byte' in result['msg'] and not os.path.exists(str(tmp_path / 'mnt'))
