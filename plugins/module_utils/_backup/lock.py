@@ -92,9 +92,10 @@ class HostLock(object):
         return self
 
     def holder(self):
+        """What the holder wrote, read through the descriptor that was checked (the name may be replaced)."""
         try:
-            with open(self.path, 'r') as handle:
-                return json.load(handle)
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            return json.loads(os.read(self.fd, 4096).decode('utf-8'))
         except (IOError, OSError, ValueError):
             return {}
 
