@@ -51,6 +51,7 @@ def test_the_holder_message_reads_the_checked_file_not_what_the_name_became(tmp_
     def swap(_seconds):
         os.rename(lock_path, lock_path + '.old')
         os.mkfifo(lock_path)
+
     def hung(*_args):
         raise AssertionError('naming the holder opened the swapped-in FIFO and hung')
     old = signal.signal(signal.SIGALRM, hung)
