@@ -682,7 +682,7 @@ def param_problems(params):
     if params['snapshot'] and ('/' in params['snapshot'] or params['snapshot'] in ('.', '..')):
         problems.append("snapshot '%s' must be a snapshot name, not a path" % params['snapshot'])
     if params['delete'] and params['paths']:
-        problems.append('delete: true is only for whole-tree restores; a restore of paths never deletes (remove delete '
+        problems.append('delete: true is only for whole-tree restores; a restore of paths deletes no extra files (remove delete '
                         'or paths)')
     problems += paths_problems(params['paths'])
     if params['delete'] and is_running_root(params['dest_root']):

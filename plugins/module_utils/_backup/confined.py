@@ -372,6 +372,55 @@ def unlink_at(dfd, name):
     os.unlink(path, **kw)
 
 
+def pin_name(dfd, fd):
+    """(private dir fd, name) naming the open file fd by a hard link in a fresh 0700 directory inside dfd.
+
+    For a tool that takes a path and refuses /proc/self/fd links (setcap): run it with
+    cwd=/proc/self/fd/<private dir fd> on name. Only root can change that directory, so a local user
+    renaming files in dfd (their own directory) cannot make the tool act on another file.
+    None where Python lacks linkat (2.7); undo with unpin_name. ConfinedError if it cannot be made.
+    """
+    if not _DIR_FD or os.link not in getattr(os, 'supports_follow_symlinks', ()):  # novermin
+        return None
+    private = _temp_name(b'.exalogic-pin-')
+    parent = os.fstat(dfd)
+    try:
+        os.mkdir(private, 0o700, dir_fd=dfd)  # novermin
+        pfd = _open_at(dfd, private, DIR_FLAGS)
+    except OSError as err:
+        raise ConfinedError('cannot make a private directory next to the file: %s' % err.strerror, err.errno)
+    pinned = (pfd, private, (parent.st_atime_ns, parent.st_mtime_ns))
+    try:
+        st = os.fstat(pfd)
+        if st.st_uid != os.geteuid() or stat.S_IMODE(st.st_mode) & 0o077:
+            raise ConfinedError('the private directory made next to the file was replaced by another user\'s')
+        os.link(b'/proc/self/fd/%d' % fd, b'f', dst_dir_fd=pfd, follow_symlinks=True)  # novermin
+    except (OSError, ConfinedError) as err:
+        unpin_name(dfd, pinned)
+        if isinstance(err, ConfinedError):
+            raise
+        raise ConfinedError('cannot link the file into a private directory: %s' % err.strerror, err.errno)
+    return pinned
+
+
+def unpin_name(dfd, pinned):
+    """Remove what pin_name made (the directory only if it is still the one made, never another user's)."""
+    pfd, private, times = pinned
+    try:
+        try:
+            unlink_at(pfd, b'f')
+        except OSError:
+            pass
+        here, now = os.fstat(pfd), lstat_at(dfd, private)
+        if (here.st_dev, here.st_ino) == (now.st_dev, now.st_ino):
+            os.rmdir(private, dir_fd=dfd)  # novermin
+            os.utime(dfd, ns=times)  # the restored directory keeps the backup's mtime  # novermin
+    except OSError:
+        pass  # renamed away by the directory's owner: an empty root-owned directory is left, nothing else
+    finally:
+        os.close(pfd)
+
+
 def remove_file(root, relpath, missing_ok=True):
     """Remove the file or symlink root/relpath (never followed); parents walked no-follow."""
     parts = split(relpath)

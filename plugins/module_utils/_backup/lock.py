@@ -33,10 +33,12 @@ def open_lock_file(path):
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, 'O_CLOEXEC', 0) | os.O_NONBLOCK,
                      0o644)
     except OSError as err:
-        if err.errno == errno.ELOOP:
+        # ELOOP; EACCES when the symlink belongs to another user in a sticky directory (O_CREAT there)
+        if err.errno == errno.ELOOP or _is_symlink(path):
             raise LockBusy('the lock file %s is a symlink (planted by someone else?): remove it, or set lock_file '
                            'to a path in a directory only root can write' % path)
-        raise
+        raise LockBusy('cannot open the lock file %s: %s; set lock_file to a path in a directory only root can '
+                       'write' % (path, err.strerror))
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_nlink != 1:
         os.close(fd)
@@ -44,6 +46,13 @@ def open_lock_file(path):
                        'someone else?): remove it, or set lock_file to a path in a directory only root can write'
                        % path)
     return fd
+
+
+def _is_symlink(path):
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 class HostLock(object):
@@ -83,9 +92,10 @@ class HostLock(object):
         return self
 
     def holder(self):
+        """What the holder wrote, read through the descriptor that was checked (the name may be replaced)."""
         try:
-            with open(self.path, 'r') as handle:
-                return json.load(handle)
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            return json.loads(os.read(self.fd, 4096).decode('utf-8'))
         except (IOError, OSError, ValueError):
             return {}
 

@@ -326,26 +326,40 @@ class Applier(object):
             if not (st.st_mode & 0o170000) == 0o100000:
                 self.problems.append('capability for %s not applied: it is not a regular file' % where)
                 return
-            leaf = os.path.basename(to_bytes(name))
-            probe = [self.getcap, leaf] if self.getcap else None
-            cwd = self._proc(dfd)
-            before = self._state(fd, ('security.capability',), probe, cwd)
-            # setcap refuses /proc/<pid>/fd links; run it inside the pinned parent directory instead
-            # (its parents cannot be swapped); setcap itself refuses a symlink as the last component
-            rc, out, err = self._run([self.setcap, to_bytes(caps), leaf], cwd=cwd)
-            now = confined.lstat_at(dfd, leaf)
-            if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
-                self.problems.append('%s was replaced while its capability was set: check it' % where)
+            # setcap refuses /proc/<pid>/fd links: give it a name only root controls (a hard link in a
+            # private directory), so the owner of the parent cannot rename another file into its way
+            try:
+                pinned = confined.pin_name(dfd, fd)
+            except confined.ConfinedError as err:
+                self.problems.append('capability for %s not applied: %s' % (where, err))
                 return
-            if rc != 0:
-                self.problems.append('setcap %s %s: %s' % (caps, where, (err or out).strip()))
-                return
-            self.applied['capabilities'] += 1
-            if before is None or before != self._state(fd, ('security.capability',), probe, cwd):
-                self.changed += 1
+            target_dir, leaf = (pinned[0], b'f') if pinned else (dfd, os.path.basename(to_bytes(name)))
+            try:
+                self._set_capability(where, fd, st, caps, target_dir, leaf)
+            finally:
+                if pinned:
+                    confined.unpin_name(dfd, pinned)
         finally:
             os.close(fd)
             os.close(dfd)
+
+    def _set_capability(self, where, fd, st, caps, dfd, leaf):
+        """setcap on leaf inside the directory open as dfd, which must still be the file fd (st) checked."""
+        cwd = self._proc(dfd)
+        probe = [self.getcap, leaf] if self.getcap else None
+        before = self._state(fd, ('security.capability',), probe, cwd)
+        rc, out, err = self._run([self.setcap, to_bytes(caps), leaf], cwd=cwd)
+        now = confined.lstat_at(dfd, leaf)
+        if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            # only without pin_name (Python 2.7): the name in the parent was swapped while setcap ran
+            self.problems.append('%s was replaced while its capability was set: check it' % where)
+            return
+        if rc != 0:
+            self.problems.append('setcap %s %s: %s' % (caps, where, (err or out).strip()))
+            return
+        self.applied['capabilities'] += 1
+        if before is None or before != self._state(fd, ('security.capability',), probe, cwd):
+            self.changed += 1
 
     def xattrs(self, name, pairs):
         """Set user.* attributes through the file's descriptor (Python 3) or its /proc fd link (setfattr)."""

@@ -226,3 +226,28 @@ def test_resolve_uses_chroot_semantics(tmp_path):
     with refused('too many levels'):
         confined.resolve(tree, 'loop/x')
     assert confined.resolve(tree.encode('utf-8'), b'bin/f\xff') == b'usr/bin/f\xff'
+
+
+def test_pin_name_gives_a_root_only_name_to_the_open_file_and_leaves_no_trace(tmp_path):
+    root, _victim = setup(tmp_path)
+    bindir = os.path.join(root, 'vs1', 'bin')
+    os.makedirs(bindir)
+    with open(os.path.join(bindir, 'tool'), 'w') as handle:
+        handle.write('tool')
+    os.utime(bindir, (1600000000, 1600000000))
+    dfd, fd, st = confined.open_entry(root, 'vs1/bin/tool')
+    try:
+        pinned = confined.pin_name(dfd, fd)
+        if pinned is None:  # Python 2.7: no linkat; the capability code checks the name afterwards instead
+            return
+        private = os.path.join(bindir, pinned[1].decode('ascii'))
+        assert stat.S_IMODE(os.lstat(private).st_mode) == 0o700
+        here = os.lstat(os.path.join(private, 'f'))
+        assert (here.st_dev, here.st_ino) == (st.st_dev, st.st_ino)
+        os.rename(os.path.join(bindir, 'tool'), os.path.join(bindir, 'moved'))  # the private name still holds
+        assert os.lstat(os.path.join(private, 'f')).st_ino == st.st_ino
+        confined.unpin_name(dfd, pinned)
+    finally:
+        os.close(fd)
+        os.close(dfd)
+    assert os.listdir(bindir) == ['moved'] and os.stat(bindir).st_mtime == 1600000000

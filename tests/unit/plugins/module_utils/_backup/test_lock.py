@@ -4,6 +4,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import os
+import signal
+
 import pytest
 from ansible_collections.exalogic.backup.plugins.module_utils._backup.lock import HostLock, LockBusy
 
@@ -38,3 +40,27 @@ def test_lock_refuses_a_file_prepared_by_another_user(tmp_path):
     os.chown(str(lock_path), 65534, 65534)
     with pytest.raises(LockBusy, match='not a regular file owned by this user'):
         HostLock(str(lock_path), 'backup').acquire()
+
+
+def test_the_holder_message_reads_the_checked_file_not_what_the_name_became(tmp_path):
+    """security.md M7: in a directory a user can write, the lock name may be swapped (for a FIFO) while a
+    second run waits; naming the holder must not open that name again (a FIFO would hang the run)."""
+    lock_path = str(tmp_path / 'vs1.lock')
+    first = HostLock(lock_path, 'backup').acquire()
+
+    def swap(_seconds):
+        os.rename(lock_path, lock_path + '.old')
+        os.mkfifo(lock_path)
+
+    def hung(*_args):
+        raise AssertionError('naming the holder opened the swapped-in FIFO and hung')
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)
+    try:
+        with pytest.raises(LockBusy) as err:
+            HostLock(lock_path, 'restore', sleep=swap, clock=iter([0.0, 0.5, 2.0, 3.0]).__next__).acquire(timeout=1)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert 'another backup holds the lock' in str(err.value) and 'pid %d' % os.getpid() in str(err.value)
+    first.release()
