@@ -58,4 +58,4 @@ def test_the_mission_step_by_step(tmp_path):
         listed = rows['rows']
         assert sorted(r['host'] for r in listed) == NAMES, rows
         assert os.path.getsize(html) > 0
-    assert not leftovers()
+    assert not leftovers(str(tmp_path))

@@ -26,8 +26,16 @@ def fleet(tmp_path_factory):
         yield running
 
 
+SESSION_TMP = []  # this run's pytest base directory: other runs on the machine have their own beds
+
+
+@pytest.fixture(scope='session', autouse=True)
+def session_tmp(tmp_path_factory):
+    SESSION_TMP.append(str(tmp_path_factory.getbasetemp()))
+
+
 def pytest_sessionfinish(session, exitstatus):  # pylint: disable=unused-argument
-    found = leftovers()
+    found = leftovers(SESSION_TMP[0] if SESSION_TMP else None)
     if found:
         sys.stderr.write('\nfleet suite left behind: %s\n' % found)
         session.exitstatus = 1

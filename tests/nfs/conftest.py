@@ -50,9 +50,17 @@ def nfs_bed(nfs_appliance, nfs_server):
         nfs_server.restart()
 
 
+SESSION_TMP = []  # this run's pytest base directory: other runs on the machine have their own beds
+
+
+@pytest.fixture(scope='session', autouse=True)
+def session_tmp(tmp_path_factory):
+    SESSION_TMP.append(str(tmp_path_factory.getbasetemp()))
+
+
 def pytest_sessionfinish(session, exitstatus):  # pylint: disable=unused-argument
     """Fail the run when the bed left a fuse.nfs mount, a FUSE client, ganesha or rpcbind behind."""
-    found = leftovers()
+    found = leftovers(SESSION_TMP[0] if SESSION_TMP else None)
     if found:
         sys.stderr.write('\nNFS test bed left behind: %s\n' % found)
         session.exitstatus = 1

@@ -8,8 +8,12 @@ from nfsbed.mountshim import fuse_nfs_mounts
 BED_PROGRAMS = ('ganesha.nfsd', 'rpcbind', 'nfsbed.nfsfuse')
 
 
-def bed_processes():
-    """[(pid, command line)] of running processes that look like the bed's daemons or clients."""
+def bed_processes(under=None):
+    """[(pid, command line)] of running processes that look like the bed's daemons or clients.
+
+    With ``under``, only those whose arguments or environment name that directory: the bed's own, not
+    those of another test run sharing the machine (the server gives its daemons NFSBED_WORK).
+    """
     found = []
     for name in os.listdir('/proc'):
         if not name.isdigit():
@@ -22,17 +26,28 @@ def bed_processes():
         except OSError:
             continue
         if state != 'Z' and any(os.path.basename(a) in BED_PROGRAMS or a in BED_PROGRAMS for a in argv[:4]):
-            found.append((int(name), ' '.join(argv)))
+            if under is None or mentions(name, argv, under):
+                found.append((int(name), ' '.join(argv)))
     return found
 
 
-def leftovers():
-    """{'mounts': [...], 'processes': [...]} of what is still there; empty dict when clean."""
+def mentions(pid, argv, directory):
+    if any(directory in a for a in argv):
+        return True
+    try:
+        with open('/proc/%s/environ' % pid, 'rb') as handle:
+            return os.fsencode(directory) in handle.read()
+    except OSError:
+        return False
+
+
+def leftovers(under=None):
+    """{'mounts': [...], 'processes': [...]} of what is still there (below ``under``); empty dict when clean."""
     found = {}
-    mounts = fuse_nfs_mounts()
+    mounts = [m for m in fuse_nfs_mounts() if under is None or m[0].startswith(under)]
     if mounts:
         found['mounts'] = mounts
-    processes = bed_processes()
+    processes = bed_processes(under)
     if processes:
         found['processes'] = processes
     return found

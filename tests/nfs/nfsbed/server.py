@@ -148,8 +148,9 @@ class NfsServer:
 
     def _spawn(self, argv, log_name):
         with open(os.path.join(self.work_dir, log_name), 'ab') as log:
+            # NFSBED_WORK marks the daemons as this bed's for the leftover checks (nfsbed.leftovers)
             return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
-                                    start_new_session=True)
+                                    start_new_session=True, env=dict(os.environ, NFSBED_WORK=self.work_dir))
 
     def _start_rpcbind(self):
         # unshare execs sh, sh execs rpcbind: the Popen pid is rpcbind's, and its namespace is ganesha's too

@@ -7,6 +7,7 @@ Each scenario mounts a simulator share exported by ganesha, copies a source tree
 import os
 import pwd
 import stat
+import subprocess
 import threading
 import time
 
@@ -182,10 +183,27 @@ def test_nothing_stays_mounted_or_running(nfs_bed, tmp_path):
     server = nfs_bed.server
     daemons = server.pids()
     assert len(daemons) == 2
+    assert sorted(pid for pid, _ in bed_processes(server.work_dir)) == sorted(daemons)
     server.stop()
     assert not any(pid_alive(pid) for pid in daemons)
-    assert bed_processes() == []
+    assert bed_processes(server.work_dir) == []
     server.start()
+
+
+def test_leftover_check_of_a_run_ignores_another_runs_bed(tmp_path):
+    # another test run's rpcbind (a sleep named rpcbind, marked with that run's directory)
+    other = subprocess.Popen(['bash', '-c', 'exec -a rpcbind sleep 60'],
+                             env=dict(os.environ, NFSBED_WORK='/tmp/some-other-run'))
+    try:
+        deadline = time.monotonic() + 5
+        while other.pid not in [pid for pid, _ in bed_processes()] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert other.pid in [pid for pid, _ in bed_processes()]
+        assert other.pid in [pid for pid, _ in bed_processes('/tmp/some-other-run')]
+        assert other.pid not in [pid for pid, _ in bed_processes(str(tmp_path))]
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_mount_shows_fuse_nfs_source_and_supports_rename_truncate(nfs_bed, tmp_path):

@@ -1,7 +1,7 @@
 """Test control (/_sim): faults, request log, reset, shares; the collection's REST client against the simulator."""
 
 import http.client
-import importlib.util
+import importlib
 import json
 import os
 import ssl
@@ -17,12 +17,17 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 
 
 def load_client_module():
-    """plugins/module_utils/_zfssa/client.py loaded from the file (works with or without the ansible_collections layout)."""
-    path = os.path.join(REPO, 'plugins', 'module_utils', '_zfssa', 'client.py')
-    spec = importlib.util.spec_from_file_location('zfssa_client_under_test', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The collection's REST client, imported as the modules import it (from the ansible_collections layout).
+
+    The suite runs inside ``.build/ansible_collections/exalogic/backup``; the client imports its sibling
+    module_utils by their collection names, so a file-by-file load would not resolve them.
+    """
+    layout_root = os.path.dirname(os.path.dirname(os.path.dirname(REPO)))
+    if os.path.basename(os.path.dirname(os.path.dirname(REPO))) != 'ansible_collections':
+        pytest.fail('run this suite from the built layout (make simulator-tests); %s is not in ansible_collections/' % REPO)
+    if layout_root not in sys.path:
+        sys.path.insert(0, layout_root)
+    return importlib.import_module('ansible_collections.exalogic.backup.plugins.module_utils._zfssa.client')
 
 
 def test_injected_503_then_success_and_request_log(sim):
