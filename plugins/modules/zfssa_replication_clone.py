@@ -15,7 +15,7 @@ description:
     project with the package's shares as of its last completed update; that project can be exported and mounted,
     for example to restore files from the DR copy while the primary appliance is down.
   - Replication goes on while the clone exists; the clone keeps the data of the update it was made from. For newer
-    data remove the clone project (M(exalogic.backup.zfssa_project) with O(ignore:state=absent)) and clone again.
+    data remove the clone project (M(exalogic.backup.zfssa_project) with O(exalogic.backup.zfssa_project#module:state=absent)) and clone again.
   - The package is found by the replicated O(project) name, narrowed by O(source), O(package) or O(pool) when this
     appliance holds several packages of that name.
   - Before cloning, the module asks the appliance whether the clone would conflict (for example with the mountpoints

@@ -18,6 +18,7 @@ sys.path.insert(0, HERE)
 
 from fleet import Fleet, ansible_playbook  # noqa: E402  pylint: disable=wrong-import-position
 from nfsbed.bed import remove_appliance_data, start_appliance  # noqa: E402  pylint: disable=wrong-import-position
+from nfsbed.leftovers import leftovers  # noqa: E402  pylint: disable=wrong-import-position
 import make_vserver  # noqa: E402  pylint: disable=wrong-import-position
 
 HOSTS = 3
@@ -48,6 +49,7 @@ class Mission:
         self.first_fences = {}
         self.dr = None
         self.dr_dir = os.path.join(self.fleet.work, 'dr-appliance')
+        self.started, self.bed_pids = [], set()  # for left_behind()
 
     def __enter__(self):
         self.fleet.__enter__()
@@ -63,11 +65,26 @@ class Mission:
 
     def stop(self):
         """Stop everything the mission started (the DR simulator, then the fleet); safe to call twice."""
+        self.started.extend(s for s in (self.fleet.sim, self.dr) if s is not None and s not in self.started)
+        if self.fleet.server is not None:
+            self.bed_pids.update(self.fleet.server.pids())
         if self.dr is not None:
             self.dr.stop()
             remove_appliance_data(self.dr_dir)
             self.dr = None
         self.fleet.stop()
+
+    def left_behind(self):
+        """What of this mission is still mounted or running after stop() (other test beds on the machine are
+        not counted); empty when clean."""
+        found = leftovers(under=self.fleet.work)
+        alive = sorted(pid for pid in self.bed_pids if os.path.exists('/proc/%d' % pid))
+        if alive:
+            found['bed pids'] = alive
+        sims = [s.url for s in self.started if s.alive()]
+        if sims:
+            found['simulators'] = sims
+        return found
 
     def run(self, name, extra=None):
         run = self.fleet.playbook(name, extra=extra)

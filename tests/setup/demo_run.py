@@ -15,7 +15,6 @@ sys.path.insert(0, os.path.join(COLLECTION, 'tests', 'demo'))
 sys.path.insert(0, os.path.join(COLLECTION, 'tests', 'nfs'))
 
 from mission import CHANGED, Mission  # noqa: E402  pylint: disable=wrong-import-position
-from nfsbed.leftovers import leftovers  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def transferred(manifests):
@@ -95,7 +94,7 @@ def main():
         failed = err
     try:
         step('stop everything and leave nothing mounted or running', mission.stop)
-        left = leftovers()
+        left = mission.left_behind()
         if left:
             raise RuntimeError('left behind: %s' % left)
     except Exception as err:  # pylint: disable=broad-except

@@ -26,13 +26,19 @@ def bed_processes():
     return found
 
 
-def leftovers():
-    """{'mounts': [...], 'processes': [...]} of what is still there; empty dict when clean."""
+def leftovers(under=None):
+    """{'mounts': [...], 'processes': [...]} of what is still there; empty dict when clean.
+
+    under: only what belongs to the bed whose work directory this is (mounts below it, processes whose
+    command line names it), so other test beds running on the machine are not counted. rpcbind's command
+    line names no directory: check the PIDs of NfsServer.pids() for it.
+    """
     found = {}
-    mounts = fuse_nfs_mounts()
+    mine = (lambda text: (under.rstrip(os.sep) + os.sep) in text + os.sep) if under else (lambda text: True)
+    mounts = [m for m in fuse_nfs_mounts() if mine(m[0])]
     if mounts:
         found['mounts'] = mounts
-    processes = bed_processes()
+    processes = [p for p in bed_processes() if mine(p[1])]
     if processes:
         found['processes'] = processes
     return found
