@@ -260,8 +260,8 @@ class ReplicationCloneTask(ZfssaTask):
         return dict(project=self.target_project, pool=pkg.get('pool'), package=pkg.get('id'),
                     source=pkg.get('source'), replicated_project=pkg.get('project'))
 
-    def plan(self, pkg):
-        pool = pkg.get('pool')
+    def plan(self, current):
+        pkg, pool = current, current.get('pool')  # what read() found: the package
         existing = self.local_project(pool)
         if existing is not None:
             return self.plan_existing(pkg, existing)
