@@ -6,6 +6,8 @@ every step). Each step returns what it observed; neither caller re-implements a 
 import difflib
 import json
 import os
+import re
+import subprocess
 import sys
 import uuid
 
@@ -14,12 +16,20 @@ COLLECTION_DIR = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(COLLECTION_DIR, 'tests', 'fleet'))
 sys.path.insert(0, HERE)
 
-from fleet import Fleet  # noqa: E402  pylint: disable=wrong-import-position
+from fleet import Fleet, ansible_playbook  # noqa: E402  pylint: disable=wrong-import-position
+from nfsbed.bed import remove_appliance_data, start_appliance  # noqa: E402  pylint: disable=wrong-import-position
+from nfsbed.leftovers import leftovers  # noqa: E402  pylint: disable=wrong-import-position
 import make_vserver  # noqa: E402  pylint: disable=wrong-import-position
 
 HOSTS = 3
 DEMO_ADDRESSES = (51, 9)  # contract 5: helper "demo" owns 127.0.0.51-59
 CHANGED = 'u01/app/oracle/user_projects/domains/vs01_domain/config/config.xml'
+# The DR appliance (the second simulator): the replication target; its pool, and the project and mountpoint of the
+# clone the DR restore reads (a mountpoint of its own: one NFS test bed exports both appliances' shares)
+DR_POOL = 'dr'
+DR_PROJECT = 'backups-dr'
+DR_MOUNTPOINT = '/export/backups-dr'
+DAMAGED = '<!-- damaged -->\n'
 REBUILT_FILES = ('etc/fstab', 'etc/hosts', 'etc/sysconfig/network-scripts/ifcfg-eth0',
                  'etc/sysconfig/network-scripts/ifcfg-eth1')
 
@@ -37,13 +47,44 @@ class Mission:
     def __init__(self, work):
         self.fleet = Fleet(work, hosts=HOSTS, failing=(), addresses=DEMO_ADDRESSES, make_root=make_root)
         self.first_fences = {}
+        self.dr = None
+        self.dr_dir = os.path.join(self.fleet.work, 'dr-appliance')
+        self.started, self.bed_pids = [], set()  # for left_behind()
 
     def __enter__(self):
         self.fleet.__enter__()
+        try:
+            self.dr = start_appliance(self.dr_dir, pools=(DR_POOL,))
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        """Stop everything the mission started (the DR simulator, then the fleet); safe to call twice."""
+        self.started.extend(s for s in (self.fleet.sim, self.dr) if s is not None and s not in self.started)
+        if self.fleet.server is not None:
+            self.bed_pids.update(self.fleet.server.pids())
+        if self.dr is not None:
+            self.dr.stop()
+            remove_appliance_data(self.dr_dir)
+            self.dr = None
         self.fleet.stop()
+
+    def left_behind(self):
+        """What of this mission is still mounted or running after stop() (other test beds on the machine are
+        not counted); empty when clean."""
+        found = leftovers(under=self.fleet.work)
+        alive = sorted(pid for pid in self.bed_pids if os.path.exists('/proc/%d' % pid))
+        if alive:
+            found['bed pids'] = alive
+        sims = [s.url for s in self.started if s.alive()]
+        if sims:
+            found['simulators'] = sims
+        return found
 
     def run(self, name, extra=None):
         run = self.fleet.playbook(name, extra=extra)
@@ -57,13 +98,24 @@ class Mission:
 
     # ---- the steps
     def appliance_setup(self):
-        self.run('appliance_setup')
+        """Project, shares and schedule, and replication of the project to the DR appliance (the second simulator)."""
+        self.run('appliance_setup', extra={'zfssa_backup_share_replication': {
+            'target': 'dr', 'target_hostname': '%s:%d' % (self.dr.host, self.dr.port),
+            'target_root_password': self.dr.password, 'target_pool': DR_POOL}})
         self.fleet.sync_exports()
         return {s['name']: s['sharenfs'] for s in self.fleet.sim.shares() if s['project'] == 'backups'}
 
-    def backup(self):
+    def replication_actions(self):
+        _status, _headers, body = self.fleet.sim.api('GET', '/api/storage/v1/replication/actions')
+        return body.get('actions', [])
+
+    def backup(self, replicate=False):
+        """replicate: the role sends a replication update to the DR appliance after the fences."""
         # keep_last: both of today's fences stay (keep_daily alone keeps one per day)
-        run = self.run('backup', extra={'vserver_backup_retention': {'keep_last': 5, 'keep_daily': 7}})
+        extra = {'vserver_backup_retention': {'keep_last': 5, 'keep_daily': 7}}
+        if replicate:
+            extra.update(vserver_backup_replication_update=True, vserver_backup_replication_target='dr')
+        run = self.run('backup', extra=extra)
         fences = self.fleet.fences()
         if not self.first_fences:
             self.first_fences = {h: f[0] for h, f in fences.items() if f}
@@ -89,6 +141,46 @@ class Mission:
         snapshot = os.path.join(self.fleet.share_path('vs01'), '.zfs', 'snapshot', fence, 'vs01', 'root', CHANGED)
         with open(snapshot, encoding='utf-8') as handle:
             return restored, handle.read()
+
+    def clone_on_dr(self):
+        """exalogic.backup.zfssa_replication_clone on the DR appliance (ad hoc, as an operator would in a DR
+        drill): the received package of the backups project becomes the local project DR_PROJECT."""
+        args = {'host': self.dr.host, 'port': self.dr.port, 'user': 'root', 'password': self.dr.password,
+                'ca_path': self.dr.cert, 'project': 'backups', 'target_project': DR_PROJECT,
+                'properties': {'mountpoint': DR_MOUNTPOINT}}
+        argv = [ansible_playbook().replace('ansible-playbook', 'ansible'), 'localhost', '-i', self.fleet.inventory,
+                '-m', 'exalogic.backup.zfssa_replication_clone', '-a', json.dumps(args)]
+        proc = subprocess.run(argv, env=self.fleet.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=300, cwd=self.fleet.work, check=False)
+        found = re.search(r'^localhost \| (?:CHANGED|SUCCESS) => ', proc.stdout, re.MULTILINE)
+        if proc.returncode != 0 or not found:
+            raise RuntimeError('zfssa_replication_clone on the DR appliance failed (rc %s):\n%s\n%s'
+                               % (proc.returncode, proc.stdout[-5000:], proc.stderr[-3000:]))
+        return json.JSONDecoder().raw_decode(proc.stdout, found.end())[0]
+
+    def restore_from_replica(self):
+        """The primary is out of reach and vs01's config.xml is damaged: clone the DR appliance's copy of the
+        backups project, export it, and restore the file from it with playbooks/restore.yml.
+
+        Returns the clone result, the export the restore read, the restore's summary line, the restored text and
+        the text of that file in vs01's first fence on the primary (the state the first update sent)."""
+        path = os.path.join(self.fleet.root('vs01'), CHANGED)
+        with open(path, 'w', encoding='utf-8') as handle:
+            handle.write(DAMAGED)
+        clone = self.clone_on_dr()
+        self.fleet.server.sync_exports(self.fleet.sim, self.dr)
+        export = next(s['mountpoint'] for s in clone['filesystems'] if s['name'] == 'vs01')
+        run = self.run('restore', extra={'restore_hosts': 'vs01', 'vserver_restore_paths': ['/' + CHANGED],
+                                         'vserver_restore_nfs_export': export})
+        summary = [m for m in run.messages('vs01') if m.startswith('vs01: restored')]
+        fence = self.first_fences['vs01']
+        snapshot = os.path.join(self.fleet.share_path('vs01'), '.zfs', 'snapshot', fence, 'vs01', 'root', CHANGED)
+        return dict(clone=clone, export=export, summary=summary[0] if summary else '', restored=read_text(path),
+                    first_fence=read_text(snapshot), seconds=run.seconds)
+
+    def dr_share_path(self, name):
+        """The directory of the clone's share on the DR simulator (what the NFS bed exports for it)."""
+        return next(s['path'] for s in self.dr.shares() if s['project'] == DR_PROJECT and s['name'] == name)
 
     def rebuild(self):
         """vs03 onto a new vServer root with new disk UUIDs, NICs and addresses (playbooks/rebuild.yml, no reboot).

@@ -194,6 +194,7 @@ class Fleet:
 
     def stop(self):
         if self.sshd is not None:
+            self.close_ssh_masters()
             self.sshd.stop()
         if self.server is not None:
             self.server.stop()
@@ -201,6 +202,13 @@ class Fleet:
             self.sim.stop()
             remove_appliance_data(os.path.join(self.work, 'appliance'))
         shutil.rmtree(self.control_dir, ignore_errors=True)
+
+    def close_ssh_masters(self):
+        """End ansible's persistent ssh connections (ControlPersist): their sessions would keep sshd's
+        namespace, and so stop(), waiting until they time out."""
+        for name in sorted(os.listdir(self.control_dir)) if os.path.isdir(self.control_dir) else ():
+            subprocess.run(['ssh', '-o', 'ControlPath=' + os.path.join(self.control_dir, name), '-O', 'exit', 'fleet'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30, check=False)
 
     # ---- the hosts
     def host_dir(self, name):

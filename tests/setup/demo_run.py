@@ -15,7 +15,6 @@ sys.path.insert(0, os.path.join(COLLECTION, 'tests', 'demo'))
 sys.path.insert(0, os.path.join(COLLECTION, 'tests', 'nfs'))
 
 from mission import CHANGED, Mission  # noqa: E402  pylint: disable=wrong-import-position
-from nfsbed.leftovers import leftovers  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def transferred(manifests):
@@ -37,15 +36,19 @@ def main():
     mission = Mission(work)
     state = {}
     try:
-        step('start sshd on 127.0.0.51-53, the appliance simulator and the NFSv3 bed; build 3 vServer roots',
-             mission.__enter__)
-        step('appliance setup (playbooks/appliance_setup.yml)',
+        step('start sshd on 127.0.0.51-53, the appliance simulator, a second one as the DR appliance (replication '
+             'target) and the NFSv3 bed; build 3 vServer roots', mission.__enter__)
+        step('appliance setup with replication to the DR appliance (playbooks/appliance_setup.yml)',
              lambda: print('\n'.join('  share %s: %s' % kv for kv in sorted(mission.appliance_setup().items()))))
 
         def first_backup():
-            state['first'] = mission.backup()
+            state['first'] = mission.backup(replicate=True)
             print('  transferred: %s; fences %s' % (transferred(state['first'][0]), state['first'][1]))
-        step('back up all three (playbooks/backup.yml)', first_backup)
+            for action in mission.replication_actions():
+                print('  replication of %s to the DR appliance (pool %s): %s at %s' % (
+                    action['project'], action['target_pool'], action['last_result'], action['last_sync']))
+        step('back up all three, then send the replication update to the DR appliance (playbooks/backup.yml)',
+             first_backup)
 
         def second_backup():
             mission.change()
@@ -59,6 +62,19 @@ def main():
             print('  vs01: config.xml restored from %s, %s' % (
                 mission.first_fences['vs01'], 'equals the snapshot copy' if restored == snap else 'DIFFERS'))
         step('restore one file from the first fence snapshot (playbooks/restore.yml)', restore)
+
+        def restore_from_replica():
+            replica = mission.restore_from_replica()
+            print('  vs01: config.xml damaged; the primary appliance is assumed lost')
+            print('  DR appliance: package of project backups (update of %s from %s) cloned into project %s'
+                  % (replica['clone']['package']['last_sync'], replica['clone']['package']['source'],
+                     replica['clone']['project']['name']))
+            print('  NFSv3 export of the clone: %s (directory %s on the DR simulator)'
+                  % (replica['export'], mission.dr_share_path('vs01')))
+            print('  %s; %s' % (replica['summary'], 'equals the first fence' if replica['restored'] == replica['first_fence']
+                                else 'DIFFERS from the first fence'))
+        step('restore that file from the DR appliance: clone its replica (exalogic.backup.zfssa_replication_clone), '
+             'export it, playbooks/restore.yml', restore_from_replica)
 
         def rebuild():
             rebuilt = mission.rebuild()
@@ -74,13 +90,11 @@ def main():
             print('\n'.join(table) or '  %d rows' % len(rows))
             artifacts.append(html)
         step('report (playbooks/report.yml)', report)
-        print('\n==> replication restore: not run - the second simulator as replication target is not wired '
-              'into this demo yet')
     except Exception as err:  # pylint: disable=broad-except
         failed = err
     try:
-        step('stop everything and leave nothing mounted or running', mission.fleet.stop)
-        left = leftovers()
+        step('stop everything and leave nothing mounted or running', mission.stop)
+        left = mission.left_behind()
         if left:
             raise RuntimeError('left behind: %s' % left)
     except Exception as err:  # pylint: disable=broad-except

@@ -31,20 +31,33 @@ def bed_processes(under=None):
     return found
 
 
+def below(directory, text):
+    """True when ``text`` names ``directory`` or a path below it (``/tmp/a`` is not below ``/tmp/ab``)."""
+    return (directory.rstrip(os.sep) + os.sep) in (text + os.sep)
+
+
 def mentions(pid, argv, directory):
-    if any(directory in a for a in argv):
+    """The process names ``directory`` in its arguments, or carries it as NFSBED_WORK (the bed's daemons:
+    rpcbind's and ganesha's command lines name no directory of the run)."""
+    if any(below(directory, a) for a in argv):
         return True
     try:
         with open('/proc/%s/environ' % pid, 'rb') as handle:
-            return os.fsencode(directory) in handle.read()
+            environ = handle.read().split(b'\0')
     except OSError:
         return False
+    marks = [e[len(b'NFSBED_WORK='):].decode('utf-8', 'replace') for e in environ if e.startswith(b'NFSBED_WORK=')]
+    return any(below(directory, mark) for mark in marks)
 
 
 def leftovers(under=None):
-    """{'mounts': [...], 'processes': [...]} of what is still there (below ``under``); empty dict when clean."""
+    """{'mounts': [...], 'processes': [...]} of what is still there; empty dict when clean.
+
+    under: only what belongs to the run whose directory this is (mounts below it, processes that name it),
+    so other test runs sharing the machine are not counted.
+    """
     found = {}
-    mounts = [m for m in fuse_nfs_mounts() if under is None or m[0].startswith(under)]
+    mounts = [m for m in fuse_nfs_mounts() if under is None or below(under, m[0])]
     if mounts:
         found['mounts'] = mounts
     processes = bed_processes(under)

@@ -9,6 +9,7 @@ a clear message when the ports are taken.
     server = NfsServer(work_dir)
     server.start()
     server.sync_exports(sim)        # export every simulator share as its sharenfs says
+    server.sync_exports(sim, peer)  # ... and a second simulator's too (distinct mountpoints)
     ...
     server.stop()                   # ganesha, then rpcbind, by PID
 """
@@ -116,9 +117,16 @@ class NfsServer:
 
     # ---- exports
 
-    def sync_exports(self, sim):
-        """Export every share of the simulator `sim` as its sharenfs says; restart ganesha on change."""
-        exports = [share_export(share, self.client) for share in sim.shares()]
+    def sync_exports(self, sim, *more_sims):
+        """Export every share of the simulator `sim` (and of `more_sims`, e.g. a replication target holding a
+        clone) as its sharenfs says; restart ganesha on change. Mountpoints must differ across the simulators:
+        one server serves them all by mountpoint."""
+        exports = [share_export(share, self.client) for each in (sim,) + more_sims for share in each.shares()]
+        pseudos = [e['pseudo'] for e in exports]
+        clashes = sorted(set(p for p in pseudos if pseudos.count(p) > 1))
+        if clashes:
+            raise NfsServerError('two simulators have shares with the mountpoint %s; give one of them another '
+                                 'mountpoint (one NFS server exports them all)' % ', '.join(clashes))
         return self.set_exports(exports)
 
     def set_exports(self, exports):

@@ -11,10 +11,13 @@ import subprocess
 import threading
 import time
 
-from nfsbed.bed import ROOT_SQUASHED
+import pytest
+
+from nfsbed.bed import ROOT_ACCESS, ROOT_SQUASHED, NfsBed, remove_appliance_data, start_appliance
 from nfsbed.leftovers import bed_processes
 from nfsbed.mountshim import fuse_nfs_mounts
 from nfsbed.namespace import pid_alive
+from nfsbed.server import NfsServerError
 
 MOUNT_OPTS = 'vers=3,tcp,hard,nolock'
 UNKNOWN_UID = 4242  # no passwd entry: must survive as a number
@@ -56,7 +59,7 @@ def test_rsync_keeps_numeric_owners_hard_links_setuid_and_special_files(nfs_bed,
     mnt = tmp_path / 'mnt'
     result = mount_and(nfs_bed, 'rootok', mnt, 'rsync -aH --numeric-ids %s/ %s/tree/' % (src, mnt))
     assert result.returncode == 0, result.stderr
-    with __import__('pytest').raises(KeyError):
+    with pytest.raises(KeyError):
         pwd.getpwuid(UNKNOWN_UID)
     tree = os.path.join(nfs_bed.path('rootok'), 'tree')
     st = {name: os.lstat(os.path.join(tree, name)) for name in
@@ -237,3 +240,31 @@ def test_hard_mount_waiting_for_a_stopped_server_is_ended_by_the_timeout(nfs_bed
     assert time.monotonic() - started < 15
     assert result.clients and not any(pid_alive(pid) for pid in result.clients)
     assert fuse_nfs_mounts() == []
+
+
+def test_a_second_simulators_shares_are_exported_beside_the_first(nfs_bed, tmp_path):
+    """The demo's DR appliance: one server exports both simulators' shares; equal mountpoints are refused."""
+    nfs_bed.share('vs01')
+    peer_dir = tmp_path / 'peer'
+    peer = start_appliance(str(peer_dir))
+    try:
+        dr = NfsBed(peer, nfs_bed.server, project_name='nfsbed-dr')
+        dr.project(mountpoint='/export/dr')
+        dr.storage('POST', '/pools/gold/projects/nfsbed-dr/filesystems', {'name': 'vs01', 'sharenfs': ROOT_ACCESS})
+        with open(os.path.join(dr.path('vs01'), 'from-peer.txt'), 'w', encoding='utf-8') as handle:
+            handle.write('peer copy\n')
+        nfs_bed.server.sync_exports(nfs_bed.sim, peer)
+        mnt = tmp_path / 'mnt'
+        result = mount_and(dr, 'vs01', mnt, 'cat %s/from-peer.txt' % mnt)
+        assert (result.returncode, result.stdout) == (0, 'peer copy\n'), result.stderr
+        assert dr.spec('vs01') != nfs_bed.spec('vs01')  # both served, each under its own mountpoint
+
+        primary_mountpoint = nfs_bed.spec('vs01').split(':', 1)[1]
+        dr.storage('POST', '/pools/gold/projects', {'name': 'same'})
+        dr.storage('POST', '/pools/gold/projects/same/filesystems', {'name': 'vs01', 'mountpoint': primary_mountpoint})
+        with pytest.raises(NfsServerError, match='mountpoint %s' % primary_mountpoint):
+            nfs_bed.server.sync_exports(nfs_bed.sim, peer)
+    finally:
+        peer.stop()
+        remove_appliance_data(str(peer_dir))
+        nfs_bed.sync()
