@@ -178,7 +178,7 @@ filesystems:
   description:
     - Each filesystem asked for - device, fstype, label, uuid (the new filesystem UUID; null in check mode when still
       to be created), size (bytes of the device when known), created, mount_point (in the new system),
-      mounted_at (the path below O(root)) and mounted (the module mounted it in this run).
+      mounted_at (the path below O(root)) and mounted (the module mounted it in this run; in check mode, would).
   type: list
   elements: dict
   returned: always
@@ -193,6 +193,16 @@ fstab_entries:
   elements: dict
   returned: always
   sample: [{spec: UUID=0c1d2e3f-aaaa-bbbb-cccc-000011112222, file: /data, vfstype: xfs, mntops: noatime, freq: 0, passno: 2}]
+layout_filesystems:
+  description:
+    - The filesystems this run mounted (in check mode, would mount), shaped like the C(filesystems) of
+      M(exalogic.backup.layout_info) - C(mount_point) is the path below O(root), C(size) the device size - so that a
+      check-mode fit check (P(exalogic.backup.rebuild_fit#filter)) can count them before they exist.
+  type: list
+  elements: dict
+  returned: always
+  sample: [{device: /dev/vdc, source: /dev/vdc, fstype: xfs, kind: local, mount_point: /mnt/sysimage/data,
+            size: 107374182400, used: null, uuid: null, label: data, overmounted: false}]
 '''
 
 import os
@@ -396,7 +406,7 @@ class Preparer(object):
             result_lvs.append({'vg': lv['vg'], 'name': lv['name'], 'path': plan.lv_path(lv['vg'], lv['name']),
                                'uuid': found.get('uuid'), 'size': found.get('size'),
                                'created': self.was(key)})
-        result_fs, entries = [], []
+        result_fs, entries, layout_filesystems = [], [], []
         mounted = set(path for _fs, path in self.mounts)
         for fs in self.p['filesystems']:
             tags = self.probe_after(fs)
@@ -408,10 +418,13 @@ class Preparer(object):
             result_fs.append(item)
             if fs['mount_point'] or fs['fstype'] == 'swap':
                 entries.append(plan.fstab_entry(fs, item['uuid']))
+            if item['mounted']:
+                layout_filesystems.append(plan.layout_filesystem(item))
         return dict(
             changed=bool(self.commands),
             commands=[argv for argv, _why in self.commands],
             volume_groups=result_vgs, logical_volumes=result_lvs, filesystems=result_fs, fstab_entries=entries,
+            layout_filesystems=layout_filesystems,
             diff={'before': ''.join(line + '\n' for line in self.before),
                   'after': ''.join(line + '\n' for line in self.after)},
         )

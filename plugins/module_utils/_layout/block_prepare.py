@@ -273,3 +273,10 @@ def fstab_entry(fs, uuid):
         return {'spec': spec, 'file': 'none', 'vfstype': 'swap', 'mntops': 'defaults', 'freq': 0, 'passno': 0}
     return {'spec': spec, 'file': normalize_mount_point(fs['mount_point']), 'vfstype': fs['fstype'],
             'mntops': fs.get('mount_options') or 'defaults', 'freq': 0, 'passno': 2}
+
+
+def layout_filesystem(item):
+    """A filesystem block_prepare mounted, as layout_info lists mounted filesystems (for a check-mode fit check)."""
+    return {'device': item['device'], 'source': item['device'], 'fstype': item['fstype'], 'kind': 'local',
+            'mount_point': item['mounted_at'], 'size': item['size'], 'used': None, 'uuid': item['uuid'],
+            'label': item['label'], 'overmounted': False}
