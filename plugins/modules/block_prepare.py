@@ -121,13 +121,14 @@ notes:
     C(LVM_SYSTEM_DIR); set it with the task's C(environment) to use another one (for example a device filter).
 attributes:
   check_mode:
+    description: Probes and reports, writes nothing.
     support: full
   diff_mode:
+    description: Lists what exists before and after (volume groups, logical volumes, filesystems, mounts).
     support: full
 seealso:
   - module: exalogic.backup.layout_info
   - module: exalogic.backup.fstab_remap
-  - role: exalogic.backup.vserver_rebuild
 '''
 
 EXAMPLES = r'''
@@ -378,7 +379,7 @@ class Preparer(object):
             environ = LVM_ENV if argv[0] in ('pvcreate', 'vgcreate', 'lvcreate') else None
             rc, out, err = self.run(argv, environ)
             if rc != 0:
-                done = [cmd for cmd, _ in self.commands[:self.commands.index((argv, what))]]
+                done = [cmd for cmd, _why in self.commands[:self.commands.index((argv, what))]]
                 self.fail('%s failed (exit %d): %s' % (' '.join(argv), rc, first_lines(err or out)), done=done)
             if what:
                 self.created.add(what)
