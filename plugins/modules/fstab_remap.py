@@ -156,7 +156,9 @@ def create_mountpoints(module, root, lines, mode):
         if module.check_mode:
             created.append(mount_point)
             continue
-        created.extend('/' + path for path in make_dirs(root, relpath, mode=mode))
+        # one_device=False: below a new root the mount points of other filesystems are normal (/u01 mounted
+        # before /u01/common is created); symlinked components are still refused
+        created.extend('/' + path for path in make_dirs(root, relpath, mode=mode, one_device=False))
     return created
 
 

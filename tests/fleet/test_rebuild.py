@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from fleet import MAKE_TREE, tree_state
+from fleet import MAKE_TREE, ansible_playbook, tree_state
 
 HOST = 'vs03'
 COMPARE_TREES = os.path.join(os.path.dirname(MAKE_TREE), 'compare_trees.py')
@@ -185,3 +185,87 @@ def test_check_mode_changes_nothing(fleet, backed_up, tmp_path):  # pylint: disa
     assert run.returncode == 0, run.explain()
     assert tree_state(fresh) == before
     assert any('a rebuild from' in m for m in run.messages(HOST)), run.explain()
+
+
+# ---- new disks: vserver_rebuild_filesystems (block_prepare) on loop devices over sparse files ----
+
+def on_host(fleet, script):
+    """Run a shell script on the host over ssh (inside the test bed's mount namespace, where the modules mount)."""
+    argv = [ansible_playbook().replace('ansible-playbook', 'ansible'), HOST, '-i', fleet.inventory,
+            '-m', 'ansible.builtin.shell', '-a', script]
+    return subprocess.run(argv, env=fleet.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=300, cwd=fleet.work, check=False)
+
+
+@pytest.fixture
+def loop_disks(fleet, tmp_path):
+    """make(name) -> a new loop device over a 64 MiB sparse file; afterwards every mount of one is undone and each
+    device detached, also when the test failed."""
+    devices = []
+
+    def make(name):
+        image = tmp_path / ('%s.img' % name)
+        subprocess.run(['truncate', '-s', '64M', str(image)], check=True)
+        device = subprocess.run(['losetup', '--find', '--show', str(image)], check=True, text=True,
+                                stdout=subprocess.PIPE).stdout.strip()
+        devices.append(device)
+        return device
+
+    yield make
+    for device in devices:
+        on_host(fleet, 'for m in $(findmnt -rn -o TARGET -S %s | sort -r); do umount "$m"; done' % device)
+        subprocess.run(['losetup', '-d', device], check=False)
+
+
+def blkid(device):
+    return subprocess.run(['blkid', '-p', '-o', 'export', device], text=True, stdout=subprocess.PIPE,
+                          check=False).stdout
+
+
+def test_a_new_filesystem_is_created_mounted_and_the_fstab_points_at_it(fleet, backed_up, loop_disks, tmp_path):  # pylint: disable=unused-argument
+    disk = loop_disks('u01')
+    fresh = fresh_root(str(tmp_path / 'fresh'))
+    extra = rebuild_vars(fleet, fresh, vserver_rebuild_device_map={},  # /u01 is mapped by its mount point
+                         vserver_rebuild_filesystems=[{'device': disk, 'fstype': 'ext4', 'label': 'u01new',
+                                                       'mount_point': '/u01'}])
+    run = fleet.playbook('rebuild', '-v', extra=extra)
+    assert run.returncode == 0, run.explain()
+    uuid = [line for line in blkid(disk).splitlines() if line.startswith('UUID=')][0][len('UUID='):]
+    assert 'TYPE=ext4' in blkid(disk) and 'LABEL=u01new' in blkid(disk)
+    fstab = read(fresh, 'etc/fstab').splitlines()
+    assert fstab[2] == 'UUID=%s /u01 ext4 defaults 1 2  # application disk' % uuid
+    # the backed-up /u01 landed on the new filesystem, not in the directory below it
+    where = on_host(fleet, 'findmnt -n -o SOURCE --target %s/u01/app/oracle/config.xml' % fresh)
+    assert disk in where.stdout, where.stdout
+    content = on_host(fleet, 'cat %s/u01/app/oracle/config.xml' % fresh)  # the mount is in the bed's namespace
+    assert OLD['u01/app/oracle/config.xml'].strip() in content.stdout, content.stdout
+
+
+def test_a_disk_that_holds_data_is_never_overwritten(fleet, backed_up, loop_disks, tmp_path):  # pylint: disable=unused-argument
+    disk = loop_disks('used')
+    subprocess.run(['mkfs.ext4', '-q', '-L', 'olddata', disk], check=True)
+    before_disk = blkid(disk)
+    fresh = fresh_root(str(tmp_path / 'fresh'))
+    before = tree_state(fresh)
+    extra = rebuild_vars(fleet, fresh, vserver_rebuild_filesystems=[{'device': disk, 'fstype': 'xfs',
+                                                                     'mount_point': '/u01'}])
+    run = fleet.playbook('rebuild', extra=extra)
+    assert run.returncode != 0
+    assert any(('device %s already holds ext4 labelled olddata' % disk) in m and 'force: true' in m
+               for m in run.messages(HOST)), run.explain()
+    assert blkid(disk) == before_disk
+    assert tree_state(fresh) == before  # nothing restored
+
+
+def test_check_mode_with_new_filesystems_writes_no_disk(fleet, backed_up, loop_disks, tmp_path):  # pylint: disable=unused-argument
+    disk = loop_disks('empty')
+    fresh = fresh_root(str(tmp_path / 'fresh'))
+    before = tree_state(fresh)
+    extra = rebuild_vars(fleet, fresh, vserver_rebuild_filesystems=[{'device': disk, 'fstype': 'ext4',
+                                                                     'mount_point': '/u01'}])
+    run = fleet.playbook('rebuild', '-v', check=True, extra=extra)
+    assert run.returncode == 0, run.explain()
+    assert ('"commands": [["mkfs.ext4", "%s"], ["mount", "-t", "ext4", "--", "%s", "%s/u01"]]' % (disk, disk, fresh)
+            in run.stdout), run.explain()
+    assert blkid(disk) == ''
+    assert tree_state(fresh) == before
