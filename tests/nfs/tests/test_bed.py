@@ -186,11 +186,15 @@ def test_nothing_stays_mounted_or_running(nfs_bed, tmp_path):
     server = nfs_bed.server
     daemons = server.pids()
     assert len(daemons) == 2
-    assert sorted(pid for pid, _ in bed_processes(server.work_dir)) == sorted(daemons)
+    assert sorted(bed_pids(server.work_dir)) == sorted(daemons)
     server.stop()
     assert not any(pid_alive(pid) for pid in daemons)
     assert bed_processes(server.work_dir) == []
     server.start()
+
+
+def bed_pids(under=None):
+    return [pid for pid, _argv in bed_processes(under)]
 
 
 def test_leftover_check_of_a_run_ignores_another_runs_bed(tmp_path):
@@ -199,11 +203,11 @@ def test_leftover_check_of_a_run_ignores_another_runs_bed(tmp_path):
                              env=dict(os.environ, NFSBED_WORK='/tmp/some-other-run'))
     try:
         deadline = time.monotonic() + 5
-        while other.pid not in [pid for pid, _ in bed_processes()] and time.monotonic() < deadline:
+        while other.pid not in bed_pids() and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert other.pid in [pid for pid, _ in bed_processes()]
-        assert other.pid in [pid for pid, _ in bed_processes('/tmp/some-other-run')]
-        assert other.pid not in [pid for pid, _ in bed_processes(str(tmp_path))]
+        assert other.pid in bed_pids()
+        assert other.pid in bed_pids('/tmp/some-other-run')
+        assert other.pid not in bed_pids(str(tmp_path))
     finally:
         other.kill()
         other.wait()
